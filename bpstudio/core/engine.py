@@ -1,0 +1,306 @@
+"""Compile a :class:`~bpstudio.core.graph.Graph` into arrays; forward, backward, vectorised.
+
+Units are grouped by depth (longest path from an input). The weights into depth ``d`` from
+depth ``s`` form one dense block ``W[s→d]`` (shape ``n_s × n_d``) with a 0/1 mask where edges are
+missing, so a layered, fully connected net runs as the classic matrix MLP and skip connections or
+pruned edges cost nothing extra. Every weight block and bias vector is a view into one flat
+float64 vector ``theta`` (and every gradient into ``grad``), so optimisers update one array.
+
+Conventions: delta of a unit = ∂E/∂(net input), per sample; the batch loss and every gradient
+are means over the batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import activations as _act
+from . import losses as _loss
+from .graph import INPUT, OUTPUT, Graph, GraphError
+
+
+@dataclass
+class _Block:
+    """The weights from one source depth into one target depth."""
+
+    source: int
+    W: np.ndarray  # view into theta, (n_s, n_d)
+    dW: np.ndarray  # view into grad
+    mask: np.ndarray | None  # float 0/1, None when every edge exists
+
+
+@dataclass
+class _Layer:
+    """All non-input units at one depth."""
+
+    depth: int
+    ids: list[str]
+    blocks: list[_Block]
+    b: np.ndarray  # view into theta, (n_d,)
+    db: np.ndarray
+    groups: list[tuple[_act.Activation, np.ndarray | None]]  # (activation, columns or None = all)
+    out_cols: np.ndarray | None  # columns of this layer that are outputs
+    out_pos: np.ndarray | None  # positions of those outputs in the output vector
+    all_outputs: bool  # every unit of this layer is an output, in output order
+
+
+@dataclass
+class Forward:
+    """Net inputs and activations of one forward pass, per depth (index 0: the inputs)."""
+
+    net: list[np.ndarray | None]
+    act: list[np.ndarray]
+    yhat: np.ndarray
+
+
+class Engine:
+    """A compiled, trainable copy of a graph's numbers; :meth:`write_to` copies them back."""
+
+    def __init__(self, graph: Graph, loss: str = "squared_error") -> None:
+        self.loss = _loss.get(loss)
+        inputs = graph.inputs
+        outputs = graph.outputs
+        if not inputs:
+            raise GraphError("the network has no input units")
+        if not outputs:
+            raise GraphError("the network has no output units")
+        layers = graph.layers()
+        self.layer_ids: list[list[str]] = layers
+        self.input_ids = [n.id for n in inputs]
+        self.output_ids = [n.id for n in outputs]
+        self.unit_ids = [nid for layer in layers for nid in layer]
+        self.unit_index = {nid: i for i, nid in enumerate(self.unit_ids)}
+        self.depth_of = {nid: d for d, layer in enumerate(layers) for nid in layer}
+        self.col_of = {nid: c for layer in layers for c, nid in enumerate(layer)}
+        self.names = {n.id: n.name for n in graph}
+        out_index = {nid: k for k, nid in enumerate(self.output_ids)}
+
+        # parameter layout: per depth, each present source block then the biases
+        sizes: list[int] = []
+        layout = []
+        for d in range(1, len(layers)):
+            srcs = sorted({self.depth_of[e.source] for t in layers[d] for e in graph.incoming(t)})
+            for s in srcs:
+                layout.append(("W", d, s, len(layers[s]) * len(layers[d])))
+            layout.append(("b", d, None, len(layers[d])))
+        sizes = [n for *_, n in layout]
+        self.n_params = int(sum(sizes))
+        self.theta = np.zeros(self.n_params)
+        self.grad = np.zeros(self.n_params)
+
+        self.layers: list[_Layer] = []
+        self.edge_keys: list[tuple[str, str]] = []
+        edge_slots: list[int] = []
+        self.bias_ids: list[str] = []
+        bias_slots: list[int] = []
+        offset = 0
+        pending: list[_Block] = []
+        for kind, d, s, n in layout:
+            nd = len(layers[d])
+            if kind == "W":
+                ns = len(layers[s])
+                W = self.theta[offset:offset + n].reshape(ns, nd)
+                dW = self.grad[offset:offset + n].reshape(ns, nd)
+                mask = np.zeros((ns, nd))
+                for j, t in enumerate(layers[d]):
+                    for e in graph.incoming(t):
+                        if self.depth_of[e.source] == s:
+                            i = self.col_of[e.source]
+                            mask[i, j] = 1.0
+                            W[i, j] = e.weight
+                            self.edge_keys.append(e.key)
+                            edge_slots.append(offset + i * nd + j)
+                pending.append(_Block(s, W, dW, None if mask.all() else mask))
+            else:
+                b = self.theta[offset:offset + n]
+                db = self.grad[offset:offset + n]
+                for j, t in enumerate(layers[d]):
+                    b[j] = graph.node(t).bias
+                    self.bias_ids.append(t)
+                    bias_slots.append(offset + j)
+                self.layers.append(self._make_layer(graph, d, pending, b, db, out_index))
+                pending = []
+            offset += n
+        # keep edge order the graph's own (stable for files and views)
+        order = {k: i for i, k in enumerate(graph.edges)}
+        perm = sorted(range(len(self.edge_keys)), key=lambda i: order[self.edge_keys[i]])
+        self.edge_keys = [self.edge_keys[i] for i in perm]
+        self.edge_slots = np.array([edge_slots[i] for i in perm], dtype=np.intp)
+        self.bias_slots = np.array(bias_slots, dtype=np.intp)
+
+        out_acts = [_act.get(graph.node(o).activation) for o in self.output_ids]
+        _loss.check_output_activations(self.loss, [self.names[o] for o in self.output_ids], out_acts)
+        self._simple_out = (
+            len(self.layers) > 0 and self.layers[-1].all_outputs
+            and all(L.out_cols is None for L in self.layers[:-1])
+        )
+        self._out_layers = [L for L in self.layers if L.out_cols is not None]
+        self._input_passthrough = [nid for nid in self.output_ids if self.depth_of[nid] == 0]
+        if self._input_passthrough:  # pragma: no cover - outputs are never inputs by role
+            raise GraphError("an output cannot be an input")
+
+    def _make_layer(self, graph: Graph, d: int, blocks: list[_Block], b, db, out_index) -> _Layer:
+        ids = self.layer_ids[d]
+        by_act: dict[str, list[int]] = {}
+        for j, nid in enumerate(ids):
+            by_act.setdefault(graph.node(nid).activation, []).append(j)
+        if len(by_act) == 1:
+            groups = [(_act.get(next(iter(by_act))), None)]
+        else:
+            groups = [(_act.get(a), np.array(cols, dtype=np.intp)) for a, cols in by_act.items()]
+        cols = [j for j, nid in enumerate(ids) if graph.node(nid).role == OUTPUT]
+        all_outputs = cols == list(range(len(ids))) and [out_index[i] for i in ids] == list(
+            range(len(self.output_ids))
+        )
+        return _Layer(
+            depth=d, ids=ids, blocks=blocks, b=b, db=db, groups=groups,
+            out_cols=np.array(cols, dtype=np.intp) if cols else None,
+            out_pos=np.array([out_index[ids[j]] for j in cols], dtype=np.intp) if cols else None,
+            all_outputs=all_outputs,
+        )
+
+    # ------------------------------------------------------------------ numbers in and out
+    def read_from(self, graph: Graph) -> None:
+        """Copy weights and biases from a graph of the same topology."""
+        for slot, key in zip(self.edge_slots, self.edge_keys):
+            self.theta[slot] = graph.edges[key].weight
+        for slot, nid in zip(self.bias_slots, self.bias_ids):
+            self.theta[slot] = graph.nodes[nid].bias
+
+    def weights(self) -> dict[tuple[str, str], float]:
+        vals = self.theta[self.edge_slots]
+        return {k: float(v) for k, v in zip(self.edge_keys, vals)}
+
+    def biases(self) -> dict[str, float]:
+        vals = self.theta[self.bias_slots]
+        return {k: float(v) for k, v in zip(self.bias_ids, vals)}
+
+    def write_to(self, graph: Graph) -> None:
+        """Copy the trained weights and biases back into the graph (emits its events)."""
+        graph.set_weights(self.weights(), self.biases())
+
+    # ------------------------------------------------------------------ forward / backward
+    def forward(self, X: np.ndarray) -> Forward:
+        act: list[np.ndarray] = [X]
+        net: list[np.ndarray | None] = [None]
+        for L in self.layers:
+            a = L.b
+            for blk in L.blocks:
+                a = a + act[blk.source] @ blk.W
+            if a is L.b:  # no incoming edges at all
+                a = np.broadcast_to(L.b, (X.shape[0], len(L.b))).copy()
+            net.append(a)
+            if len(L.groups) == 1:
+                z = L.groups[0][0].f(a)
+            else:
+                z = np.empty_like(a)
+                for fn, cols in L.groups:
+                    z[:, cols] = fn.f(a[:, cols])
+            act.append(z)
+        if self._simple_out:
+            yhat = act[-1]
+        else:
+            yhat = np.empty((X.shape[0], len(self.output_ids)))
+            for L in self._out_layers:
+                yhat[:, L.out_pos] = act[L.depth][:, L.out_cols]
+        return Forward(net, act, yhat)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.forward(np.asarray(X, dtype=float)).yhat
+
+    def loss_of(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Mean loss over the samples."""
+        return self.loss.mean(self.predict(X), np.asarray(Y, dtype=float))
+
+    def backward(self, fw: Forward, Y: np.ndarray) -> list[np.ndarray | None]:
+        """Fill ``self.grad`` (batch means) and return the per-sample deltas per depth."""
+        n = fw.yhat.shape[0]
+        depth_count = len(self.layers) + 1
+        upstream: list[np.ndarray | None] = [None] * depth_count  # dE/dz from deeper units
+        deltas: list[np.ndarray | None] = [None] * depth_count
+        inv_n = 1.0 / n
+        for L in reversed(self.layers):
+            d = L.depth
+            a, z = fw.net[d], fw.act[d]
+            g = upstream[d]
+            delta = None
+            if g is not None:
+                if len(L.groups) == 1:
+                    delta = g * L.groups[0][0].prime_from(a, z)
+                else:
+                    delta = np.empty_like(g)
+                    for fn, cols in L.groups:
+                        delta[:, cols] = g[:, cols] * fn.prime_from(a[:, cols], z[:, cols])
+            if L.out_cols is not None:
+                if L.all_outputs:
+                    od = self._out_delta(L, a, z, Y)
+                    delta = od if delta is None else delta + od
+                else:
+                    if delta is None:
+                        delta = np.zeros_like(a)
+                    delta[:, L.out_cols] += self._out_delta(L, a, z, Y)
+            if delta is None:
+                delta = np.zeros_like(a)
+            deltas[d] = delta
+            L.db[:] = delta.sum(axis=0) * inv_n
+            for blk in L.blocks:
+                src = fw.act[blk.source]
+                if blk.mask is None:
+                    np.matmul(src.T, delta, out=blk.dW)
+                    blk.dW *= inv_n
+                else:
+                    blk.dW[:] = (src.T @ delta) * inv_n * blk.mask
+                if blk.source > 0:
+                    back = delta @ blk.W.T
+                    prev = upstream[blk.source]
+                    upstream[blk.source] = back if prev is None else prev + back
+        return deltas
+
+    def _out_delta(self, L: _Layer, a, z, Y) -> np.ndarray:
+        if L.all_outputs and len(L.groups) == 1:
+            return _loss.output_delta(self.loss, L.groups[0][0], a, z, Y)
+        cols = L.out_cols
+        y = Y[:, L.out_pos]
+        out = np.empty((a.shape[0], len(cols)))
+        for fn, gcols in L.groups:
+            sel = np.arange(len(L.ids)) if gcols is None else gcols
+            hit = np.isin(cols, sel)
+            if hit.any():
+                c = cols[hit]
+                out[:, hit] = _loss.output_delta(self.loss, fn, a[:, c], z[:, c], y[:, hit])
+        return out
+
+    def gradient(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Forward and backward on a batch; fills ``self.grad``; returns the batch's mean loss."""
+        fw = self.forward(X)
+        self.backward(fw, Y)
+        return self.loss.mean(fw.yhat, Y)
+
+    # ------------------------------------------------------------------ per-unit views
+    def per_unit(self, per_depth: list[np.ndarray | None], fill: float = np.nan) -> np.ndarray:
+        """Stack per-depth arrays into (n_samples, n_units) in ``unit_ids`` order."""
+        n = next(x.shape[0] for x in per_depth if x is not None)
+        parts = [
+            x if x is not None else np.full((n, len(ids)), fill)
+            for x, ids in zip(per_depth, self.layer_ids)
+        ]
+        return np.hstack(parts)
+
+    def first_non_finite(self) -> str | None:
+        """Name the first weight or bias that is NaN or infinite, if any."""
+        bad = ~np.isfinite(self.theta)
+        if not bad.any():
+            return None
+        for slot, (s, t) in zip(self.edge_slots, self.edge_keys):
+            if bad[slot]:
+                return f"the weight {self.names[s]} → {self.names[t]}"
+        for slot, nid in zip(self.bias_slots, self.bias_ids):
+            if bad[slot]:
+                return f"the bias of {self.names[nid]}"
+        return "a parameter"  # pragma: no cover
+
+    def __repr__(self) -> str:
+        shape = "-".join(str(len(ids)) for ids in self.layer_ids)
+        return f"Engine({shape}, {len(self.edge_keys)} weights, loss={self.loss.name})"

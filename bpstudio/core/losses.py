@@ -1,0 +1,96 @@
+"""Loss functions E(ŷ, y) per sample, each beside dE/dŷ.
+
+Conventions (used everywhere in the studio): the loss of one sample is summed over the output
+units; the loss of a batch is the mean over its samples; the delta of an output unit is
+dE/d(net input) = dE/dŷ . f'(a).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .activations import Activation
+
+Array = np.ndarray
+EPS = 1e-12
+
+
+class LossError(ValueError):
+    """A loss that cannot be used with this network or these values."""
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    title: str
+    per_sample: Callable[[Array, Array], Array]  # (n, k), (n, k) -> (n,)
+    grad: Callable[[Array, Array], Array]  # dE/dŷ, (n, k)
+    formula: str
+
+    def mean(self, yhat: Array, y: Array) -> float:
+        return float(np.mean(self.per_sample(yhat, y)))
+
+    def __repr__(self) -> str:
+        return f"Loss({self.name}: {self.formula})"
+
+
+def _se(yhat: Array, y: Array) -> Array:
+    d = yhat - y
+    return 0.5 * np.sum(d * d, axis=1)
+
+
+def _bce(yhat: Array, y: Array) -> Array:
+    p = np.clip(yhat, EPS, 1.0 - EPS)
+    return -np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=1)
+
+
+def _bce_grad(yhat: Array, y: Array) -> Array:
+    p = np.clip(yhat, EPS, 1.0 - EPS)
+    return (p - y) / (p * (1.0 - p))
+
+
+LOSSES: dict[str, Loss] = {
+    "squared_error": Loss(
+        "squared_error", "squared error", _se, lambda yhat, y: yhat - y, "E = 1/2 . (y_hat - y)^2"
+    ),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        "binary cross-entropy (logistic regression cost)",
+        _bce,
+        _bce_grad,
+        "E = -(y . ln(y_hat) + (1 - y) . ln(1 - y_hat))",
+    ),
+}
+
+
+def get(name: str) -> Loss:
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise LossError(f"unknown loss {name!r}; use one of {', '.join(LOSSES)}") from None
+
+
+def check_output_activations(loss: Loss, names: list[str], activations: list[Activation]) -> None:
+    """Refuse cross-entropy on an output whose values are not confined to (0, 1)."""
+    if loss.name != "cross_entropy":
+        return
+    for name, act in zip(names, activations):
+        if act.low < 0.0 or act.high > 1.0:
+            raise LossError(
+                f"cross-entropy needs every output in (0, 1) because it takes ln(y_hat) and "
+                f"ln(1 - y_hat), but output {name} uses {act.name}, whose values can leave (0, 1); "
+                f"give {name} the sigmoid activation or use squared error"
+            )
+
+
+def output_delta(loss: Loss, act: Activation | None, a: Array, yhat: Array, y: Array) -> Array:
+    """dE/da for output units; exact ŷ − y for sigmoid + cross-entropy (no 0/0 when saturated)."""
+    if loss.name == "cross_entropy" and act is not None and act.name == "sigmoid":
+        return yhat - y
+    g = loss.grad(yhat, y)
+    if act is None or act.name == "identity":
+        return g
+    return g * act.prime_from(a, yhat)

@@ -1,0 +1,28 @@
+"""A project: the network, its dataset, its training settings and (optionally) its loss history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .dataset import Dataset
+from .graph import Graph
+from .settings import TrainingSettings
+
+
+@dataclass
+class Project:
+    graph: Graph
+    dataset: Dataset
+    settings: TrainingSettings = field(default_factory=TrainingSettings)
+    name: str = "untitled"
+    loss_history: list[float] = field(default_factory=list)
+    epoch: int = 0
+    description: str = ""
+
+    def copy(self) -> "Project":
+        return Project(self.graph.copy(), self.dataset.copy(),
+                       TrainingSettings(**self.settings.to_dict()), self.name,
+                       list(self.loss_history), self.epoch, self.description)
+
+    def __repr__(self) -> str:
+        return f"Project({self.name!r}, {self.graph!r}, {self.dataset!r}, epoch={self.epoch})"

@@ -1,0 +1,74 @@
+"""Snapshot: a frozen copy of the training state that the worker hands to the GUI (Qt-free).
+
+Every array is a private, read-only copy, so the GUI thread can keep it while the worker goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# phase kinds, in the order one training step walks through them
+FORWARD, LOSS, BACKWARD, UPDATE = "forward", "loss", "backward", "update"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One piece of one training step, e.g. ("backward", depth 1): the hidden layer's deltas."""
+
+    kind: str
+    depth: int | None  # the layer lit by this phase; None for the loss
+    label: str  # "forward hidden", "backward output", ...
+
+    def __repr__(self) -> str:
+        return f"Phase({self.label})"
+
+
+def frozen(a) -> np.ndarray | None:
+    """A read-only private copy of an array (None stays None)."""
+    if a is None:
+        return None
+    c = np.array(a, dtype=float, copy=True)
+    c.setflags(write=False)
+    return c
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    epoch: int
+    steps: int
+    loss: float  # the latest recorded loss (epoch mean, or the current batch's)
+    state: str  # "idle" | "running" | "paused" | "finished" | "diverged"
+    unit_ids: tuple[str, ...]
+    edge_keys: tuple[tuple[str, str], ...]
+    weights: np.ndarray  # in edge_keys order
+    bias_ids: tuple[str, ...]
+    biases: np.ndarray
+    # the last traced batch (None when training ran without a trace)
+    net_input: np.ndarray | None = None  # (n, units), NaN for inputs
+    activation: np.ndarray | None = None
+    delta: np.ndarray | None = None  # NaN for inputs and for layers the backward pass has not reached
+    weight_grad: np.ndarray | None = None
+    sample_indices: np.ndarray | None = None
+    batch_label: str = ""  # "all 4 samples", "sample 2 of 4", "mini-batch 3 of 5"
+    phase: Phase | None = None  # the phase just shown, when stepping by phase
+    next_phase: Phase | None = None
+    # history: only what is new since the previous snapshot, plus the total count
+    new_epochs: np.ndarray = field(default_factory=lambda: frozen(np.zeros(0)))
+    new_losses: np.ndarray = field(default_factory=lambda: frozen(np.zeros(0)))
+    new_test_losses: np.ndarray | None = None
+    new_accuracy: np.ndarray | None = None
+    history_len: int = 0
+    layer_grad_norms: np.ndarray | None = None  # (depths-1,) per target depth
+    layer_weight_norms: np.ndarray | None = None
+    boundary: np.ndarray | None = None  # (H, W) output over the input plane, for two inputs
+    boundary_extent: tuple[float, float, float, float] | None = None  # x0, x1, y0, y1
+    hidden_thumbnails: dict | None = None  # unit id -> (h, w) array
+    diagnostics: tuple = ()
+    message: str = ""
+    non_finite: str | None = None  # what became NaN/inf first
+
+    def __repr__(self) -> str:
+        phase = f", {self.phase.label}" if self.phase else ""
+        return f"Snapshot(epoch={self.epoch}, steps={self.steps}, loss={self.loss:.6g}, {self.state}{phase})"
