@@ -1,0 +1,145 @@
+"""Light and dark themes: a Qt palette for the widgets, and matching pyqtgraph colours for the plots.
+
+Both palettes keep every text colour at a WCAG contrast ratio of at least 4.5 against the
+background it is drawn on (checked in tests/ui/test_settings.py with :func:`contrast_ratio`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+
+import pyqtgraph as pg
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours of one theme, as ``#rrggbb`` text."""
+
+    name: str
+    window: str  # panels, docks, toolbars
+    window_text: str
+    base: str  # text fields, lists, the canvas
+    alternate_base: str
+    text: str
+    button: str
+    button_text: str
+    highlight: str
+    highlighted_text: str
+    link: str
+    disabled_text: str
+    tooltip_base: str
+    tooltip_text: str
+    plot_background: str
+    plot_foreground: str  # axes, tick labels, titles
+    canvas_background: str
+
+    def __repr__(self) -> str:
+        return f"Theme({self.name!r}, window={self.window}, text={self.window_text})"
+
+
+LIGHT = Theme(
+    name="light", window="#f0f0f0", window_text="#1a1a1a", base="#ffffff",
+    alternate_base="#f5f5f7", text="#1a1a1a", button="#e6e6e6", button_text="#1a1a1a",
+    highlight="#2f65ca", highlighted_text="#ffffff", link="#1f5bb5", disabled_text="#6b6b6b",
+    tooltip_base="#ffffdc", tooltip_text="#1a1a1a", plot_background="#ffffff",
+    plot_foreground="#262626", canvas_background="#fbfbfb",
+)
+
+DARK = Theme(
+    name="dark", window="#2b2b2e", window_text="#e8e8e8", base="#1e1e21",
+    alternate_base="#26262a", text="#e8e8e8", button="#3a3a3e", button_text="#e8e8e8",
+    highlight="#2f65ca", highlighted_text="#ffffff", link="#8cb8ff", disabled_text="#9a9a9a",
+    tooltip_base="#3a3a3e", tooltip_text="#f0f0f0", plot_background="#1e1e21",
+    plot_foreground="#d8d8d8", canvas_background="#232327",
+)
+
+THEMES = {"light": LIGHT, "dark": DARK}
+
+# (text colour, the background it sits on) pairs that must stay readable
+READABLE_PAIRS = (
+    ("window_text", "window"), ("text", "base"), ("text", "alternate_base"),
+    ("button_text", "button"), ("highlighted_text", "highlight"), ("link", "base"),
+    ("disabled_text", "window"), ("tooltip_text", "tooltip_base"),
+    ("plot_foreground", "plot_background"), ("text", "canvas_background"),
+)
+
+
+def get(name: str) -> Theme:
+    try:
+        return THEMES[name]
+    except KeyError:
+        raise ValueError(f"unknown theme {name!r}; use one of {', '.join(THEMES)}") from None
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``."""
+    c = QColor(colour)
+
+    def channel(v: int) -> float:
+        s = v / 255.0
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue())
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio between two colours (1 … 21)."""
+    la, lb = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def palette(theme: Theme) -> QPalette:
+    p = QPalette()
+    R = QPalette.ColorRole
+    for role, value in (
+        (R.Window, theme.window), (R.WindowText, theme.window_text), (R.Base, theme.base),
+        (R.AlternateBase, theme.alternate_base), (R.Text, theme.text), (R.Button, theme.button),
+        (R.ButtonText, theme.button_text), (R.Highlight, theme.highlight),
+        (R.HighlightedText, theme.highlighted_text), (R.Link, theme.link),
+        (R.ToolTipBase, theme.tooltip_base), (R.ToolTipText, theme.tooltip_text),
+        (R.PlaceholderText, theme.disabled_text), (R.BrightText, "#ff5555"),
+    ):
+        p.setColor(role, QColor(value))
+    for role in (R.WindowText, R.Text, R.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(theme.disabled_text))
+    return p
+
+
+def style_plot(widget: pg.PlotWidget, theme: Theme) -> None:
+    """Recolour one existing pyqtgraph plot: background, axes, tick labels, title."""
+    widget.setBackground(theme.plot_background)
+    item = widget.getPlotItem()
+    for side in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(side)
+        axis.setPen(pg.mkPen(theme.plot_foreground))
+        axis.setTextPen(pg.mkPen(theme.plot_foreground))
+    if item.titleLabel is not None and item.titleLabel.text:
+        item.setTitle(item.titleLabel.text, color=theme.plot_foreground)
+
+
+def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None = None) -> Theme:
+    """Switch the whole application to a theme; plots already on screen follow, new ones too."""
+    theme = get(name)
+    app = app or QApplication.instance()
+    if app is not None:
+        app.setStyle("Fusion")  # the only built-in style that honours a palette everywhere
+        app.setPalette(palette(theme))
+        app.setProperty("bpstudio_theme", theme.name)
+    pg.setConfigOptions(background=theme.plot_background, foreground=theme.plot_foreground)
+    widgets = root.findChildren(pg.PlotWidget) if root is not None else (
+        [w for w in app.allWidgets() if isinstance(w, pg.PlotWidget)] if app is not None else [])
+    for w in widgets:
+        style_plot(w, theme)
+    view = getattr(root, "view", None) if root is not None else None
+    if view is not None and hasattr(view, "setBackgroundBrush"):
+        view.setBackgroundBrush(QColor(theme.canvas_background))
+    return theme
+
+
+def current_theme(app: QApplication | None = None) -> Theme:
+    app = app or QApplication.instance()
+    name = app.property("bpstudio_theme") if app is not None else None
+    return THEMES.get(name or "light", LIGHT)
