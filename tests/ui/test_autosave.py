@@ -1,0 +1,88 @@
+"""Autosave: a recovery file while modified, none when clean, offered back only after a crash."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from bpstudio.ui.autosave import INTERVAL_MS, Autosaver, find_recoveries, pid_alive, write_recovery
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    assert not pid_alive(proc.pid)
+    return proc.pid
+
+
+class FakeDocument:
+    def __init__(self):
+        self.modified = False
+        self.text = '{"project": 1}'
+
+    def snapshot(self):
+        return (self.text, "mine", "/home/me/mine.json") if self.modified else None
+
+
+def test_writes_only_while_modified_and_discard_removes(qtbot, tmp_path):
+    doc = FakeDocument()
+    saver = Autosaver(doc.snapshot, directory=tmp_path)
+    assert saver.timer.interval() == INTERVAL_MS == 60_000
+    assert saver.tick() is False and not saver.file.exists()
+    doc.modified = True
+    assert saver.tick() is True
+    record = json.loads(saver.file.read_text())
+    assert record["project"] == doc.text and record["name"] == "mine"
+    assert record["original_path"] == "/home/me/mine.json" and record["pid"] == os.getpid()
+    doc.text = '{"project": 2}'
+    saver.tick()
+    assert json.loads(saver.file.read_text())["project"] == '{"project": 2}'
+    assert [p.name for p in tmp_path.iterdir()] == [saver.file.name]  # no temporary left
+    saver.discard()
+    assert not saver.file.exists()
+    saver.discard()  # twice is fine
+
+
+def test_timer_fires_the_write(qtbot, tmp_path):
+    doc = FakeDocument()
+    doc.modified = True
+    saver = Autosaver(doc.snapshot, interval_ms=20, directory=tmp_path)
+    with qtbot.waitSignal(saver.saved, timeout=5000) as blocker:
+        saver.start()
+    saver.stop()
+    assert blocker.args == [str(saver.file)] and saver.file.exists()
+
+
+def test_a_failing_snapshot_is_reported_not_raised(qtbot, tmp_path):
+    def broken():
+        raise RuntimeError("disk on fire")
+
+    saver = Autosaver(broken, directory=tmp_path)
+    with qtbot.waitSignal(saver.failed, timeout=1000) as blocker:
+        assert saver.tick() is False
+    assert "disk on fire" in blocker.args[0]
+
+
+def test_only_files_of_dead_processes_are_offered(tmp_path):
+    mine = write_recovery(tmp_path, "{}", "running", None)  # this process: still running
+    old = write_recovery(tmp_path, '{"a": 1}', "crashed", "/x/y.json", pid=dead_pid())
+    (tmp_path / "recovery-999.json").write_text("{half a file")
+    found = find_recoveries(tmp_path)
+    assert [r.file for r in found] == [old]
+    assert found[0].name == "crashed" and found[0].original_path == "/x/y.json"
+    assert found[0].text == '{"a": 1}' and "crashed" in found[0].describe()
+    assert mine.exists() and not (tmp_path / "recovery-999.json").exists()  # damaged one removed
+    found[0].discard()
+    assert find_recoveries(tmp_path) == []
+    assert find_recoveries(tmp_path / "missing") == []
+
+
+def test_newest_recovery_first(tmp_path):
+    a = write_recovery(tmp_path, "{}", "a", None, pid=dead_pid())
+    b = write_recovery(tmp_path, "{}", "b", None, pid=dead_pid())
+    rec = json.loads(a.read_text())
+    rec["saved_at"] -= 100
+    a.write_text(json.dumps(rec))
+    assert [r.name for r in find_recoveries(tmp_path)] == ["b", "a"]
+    assert b.exists()
