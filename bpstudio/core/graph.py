@@ -277,8 +277,13 @@ class Graph:
         self._insert_node(node)
         return node
 
-    def _insert_node(self, node: Node) -> None:
-        self._nodes[node.id] = node
+    def _insert_node(self, node: Node, index: int | None = None) -> None:
+        if index is None or index >= len(self._nodes):
+            self._nodes[node.id] = node
+        else:  # put it back where it was (undo keeps the order, so snapshot() matches exactly)
+            items = list(self._nodes.items())
+            items.insert(max(0, index), (node.id, node))
+            self._nodes = dict(items)
         self._out[node.id] = {}
         self._in[node.id] = {}
         self._depth_cache = None
@@ -299,11 +304,13 @@ class Graph:
         self._changed()
         return node, removed
 
-    def restore_node(self, node: Node, edges: Iterable[Edge] = ()) -> None:
-        """Put back a node removed by :meth:`remove_node`, with its edges (for undo)."""
+    def restore_node(self, node: Node, edges: Iterable[Edge] = (), index: int | None = None) -> None:
+        """Put back a node removed by :meth:`remove_node`, with its edges (for undo).
+
+        ``index``: its old position in :attr:`nodes` (default: at the end)."""
         if node.id in self._nodes:
             raise GraphError(f"a unit with id {node.id!r} already exists")
-        self._insert_node(node)
+        self._insert_node(node, index)
         for e in edges:
             self.connect(e.source, e.target, e.weight)
 
