@@ -1,7 +1,7 @@
 """Colour maps shared by the panels: the diverging delta map (symmetric around zero) and the output map.
 
-When the canvas's ``style.py`` offers a diverging map, the panels take its colours so that canvas
-and panels agree; otherwise they use the stops below (blue = negative, white = zero, red = positive).
+The panels take the canvas's diverging map (``style.diverging_rgb``) so that canvas, legend and
+panels agree; the stops below are only a fallback when the canvas is not there.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ OUTPUT_STOPS = ((0.0, (68, 1, 84)), (0.5, (33, 145, 140)), (1.0, (253, 231, 37))
 
 
 def _style_stops():
-    """The canvas style's diverging stops, when style.py provides them."""
+    """The canvas style's diverging map (``style.diverging_rgb`` on [-1, 1]) as stops on [0, 1]."""
     try:
-        from bpstudio.ui.canvas import style
+        from bpstudio.ui.canvas.style import diverging_rgb
     except Exception:  # the canvas is optional for the panels
         return None
-    stops = getattr(style, "DIVERGING_STOPS", None) or getattr(style, "DELTA_STOPS", None)
-    return tuple(stops) if stops else None
+    t = np.linspace(-1.0, 1.0, 17)
+    rgb = np.asarray(diverging_rgb(t))
+    return tuple((float((x + 1) / 2), tuple(int(round(c)) for c in row)) for x, row in zip(t, rgb))
 
 
 def diverging_map() -> pg.ColorMap:

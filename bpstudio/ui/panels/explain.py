@@ -1,0 +1,260 @@
+"""The worked-arithmetic panel: the core's text for the current step and a chosen sample.
+
+The text comes from :mod:`bpstudio.core.explain` (forward, loss, deltas, updates, in the article's
+notation with its signs corrected). The trace it needs is rebuilt on the GUI side by
+:class:`~bpstudio.ui.panels.step_trace.StepRecall` — one small step recomputed with the core —
+only when the panel is visible and training is paused or stepping; while training runs, or when
+the panel is hidden, the latest snapshot waits and is explained when it matters. Networks of more
+than 200 units get a note instead. Selecting a unit or edge on the canvas scrolls to its lines and
+highlights them; Copy and Export Markdown.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtGui, QtWidgets
+from PySide6.QtCore import Signal, Slot
+import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgraph for demos)
+
+from bpstudio.ui.panels.step_trace import Recalled, StepRecall, TraceUnavailable
+
+HIGHLIGHT = QtGui.QColor(255, 220, 120)
+QUIET_STATES = ("idle", "paused", "finished", "diverged", "stepped")
+
+
+def _explain():
+    """The core's worked-arithmetic functions (another module; None while it is missing)."""
+    try:
+        from bpstudio.core import explain
+    except ImportError:
+        return None
+    return explain
+
+
+class ArithmeticPanel(QtWidgets.QWidget):
+    """Worked arithmetic of one step; ``show_snapshot`` and ``select`` are its slots."""
+
+    sample_changed = Signal(int)
+
+    def __init__(self, document, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document  # .graph, .dataset, .settings
+        self.recall = StepRecall()
+        self.recalled: Recalled | None = None
+        self.lines: list = []  # core explain Lines, in text order
+        self.line_blocks: list[int] = []  # text block of each line
+        self.sample = 0
+        self.selected = None
+        self._pending = None
+
+        self.title = QtWidgets.QLabel("Press Step to see the arithmetic of one step.")
+        self.title.setWordWrap(True)
+        self.sample_box = QtWidgets.QComboBox()
+        self.sample_box.currentIndexChanged.connect(self._sample_picked)
+        copy = QtWidgets.QToolButton()
+        copy.setText("Copy")
+        copy.clicked.connect(self.copy)
+        export = QtWidgets.QToolButton()
+        export.setText("Markdown…")
+        export.setToolTip("Export the worked arithmetic as Markdown")
+        export.clicked.connect(self._ask_markdown)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(QtWidgets.QLabel("Sample"))
+        top.addWidget(self.sample_box)
+        top.addStretch(1)
+        top.addWidget(copy)
+        top.addWidget(export)
+        self.text = QtWidgets.QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QtWidgets.QPlainTextEdit.NoWrap)
+        self.text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(top)
+        lay.addWidget(self.title)
+        lay.addWidget(self.text, 1)
+
+    # ------------------------------------------------------------------ data in
+    @Slot(object)
+    def show_snapshot(self, snap) -> None:
+        """Explain the step ``snap`` shows, now if the panel is visible and training is quiet."""
+        busy = snap.state == "running" and snap.phase is None
+        if busy or not self.isVisible():
+            self._pending = snap
+            if busy:
+                self.title.setText("Training is running: pause or step to see the arithmetic.")
+            self.recall.note(snap)
+            return
+        self._pending = None
+        self._explain_snapshot(snap)
+        self.recall.note(snap)
+
+    def _explain_snapshot(self, snap) -> None:
+        doc = self.document
+        try:
+            self.recalled = self.recall.recall(snap, doc.graph, doc.dataset, doc.settings)
+        except TraceUnavailable as exc:
+            self.recalled = None
+            self._show_note(str(exc))
+            return
+        self._fill_samples()
+        self.render()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._pending is not None and self._pending.state != "running":
+            snap, self._pending = self._pending, None
+            self._explain_snapshot(snap)
+
+    def _show_note(self, text: str) -> None:
+        self.lines, self.line_blocks = [], []
+        self.title.setText(text)
+        self.text.setPlainText("")
+
+    def _fill_samples(self) -> None:
+        tr = self.recalled.trace
+        self.sample = min(self.sample, tr.n_samples - 1)
+        self.sample_box.blockSignals(True)
+        self.sample_box.clear()
+        for k in range(tr.n_samples):
+            self.sample_box.addItem(f"{k + 1} (row {int(tr.sample_indices[k]) + 1})", k)
+        self.sample_box.setCurrentIndex(self.sample)
+        self.sample_box.blockSignals(False)
+
+    def render(self) -> None:
+        """Write the lines of the current trace and sample; keep the selection highlighted."""
+        ex = _explain()
+        if ex is None or self.recalled is None:
+            self._show_note("The worked arithmetic is not available in this build.")
+            return
+        try:
+            lines = ex.explain_lines(self.recalled.trace, self.document.graph, self.sample)
+        except ValueError as exc:
+            self._show_note(str(exc))
+            return
+        out: list[str] = []
+        self.line_blocks = []
+        section = None
+        for ln in lines:
+            if ln.section != section:
+                if out:
+                    out.append("")
+                title = ex.SECTION_TITLES.get(ln.section, ln.section)
+                out += [title, "─" * len(title)]
+                section = ln.section
+            self.line_blocks.append(len(out))
+            out.append(ln.text)
+        self.lines = lines
+        r = self.recalled
+        note = "" if r.exact else " (approximate: the optimiser's state is not replayed)"
+        self.title.setText(f"{r.title}{note}")
+        bar = self.text.verticalScrollBar()
+        keep = bar.value()
+        self.text.setPlainText("\n".join(out))
+        bar.setValue(keep)
+        self._highlight(scroll=False)
+
+    # ------------------------------------------------------------------ selection
+    @Slot(int)
+    def set_sample(self, sample: int) -> None:
+        if sample < 0 or sample == self.sample:
+            return
+        self.sample = sample
+        if self.recalled is not None:
+            self.sample_box.setCurrentIndex(min(sample, self.sample_box.count() - 1))
+            self.render()
+
+    def _sample_picked(self, index: int) -> None:
+        if index >= 0 and index != self.sample:
+            self.sample = index
+            self.render()
+            self.sample_changed.emit(index)
+
+    def lines_of(self, item) -> list[int]:
+        """Indices of the lines about a unit (its id) or an edge (its key)."""
+        if item is None:
+            return []
+        if isinstance(item, tuple):
+            return [i for i, ln in enumerate(self.lines) if ln.edge == item]
+        return [i for i, ln in enumerate(self.lines) if ln.unit == item and ln.edge is None]
+
+    @Slot(object)
+    def select(self, item) -> None:
+        """Highlight the lines of a unit id or an edge key (None clears) and scroll to the first."""
+        self.selected = item
+        self._highlight(scroll=True)
+
+    def _highlight(self, scroll: bool) -> None:
+        doc = self.text.document()
+        extra = []
+        hits = self.lines_of(self.selected)
+        for i in hits:
+            sel = QtWidgets.QTextEdit.ExtraSelection()
+            sel.format.setBackground(HIGHLIGHT)
+            sel.format.setForeground(QtGui.QColor(0, 0, 0))
+            sel.format.setProperty(QtGui.QTextFormat.FullWidthSelection, True)
+            sel.cursor = QtGui.QTextCursor(doc.findBlockByNumber(self.line_blocks[i]))
+            extra.append(sel)
+        self.text.setExtraSelections(extra)
+        if scroll and hits:
+            cursor = QtGui.QTextCursor(doc.findBlockByNumber(self.line_blocks[hits[0]]))
+            self.text.setTextCursor(cursor)
+            self.text.centerCursor()
+
+    def highlighted_text(self) -> list[str]:
+        return [self.lines[i].text for i in self.lines_of(self.selected)]
+
+    # ------------------------------------------------------------------ out
+    def plain_text(self) -> str:
+        return self.text.toPlainText()
+
+    @Slot()
+    def copy(self) -> None:
+        cursor = self.text.textCursor()
+        text = cursor.selectedText().replace("\u2029", "\n") if cursor.hasSelection() else self.plain_text()
+        QtWidgets.QApplication.clipboard().setText(text)
+
+    def markdown(self) -> str:
+        ex = _explain()
+        if ex is None or self.recalled is None:
+            return ""
+        head = f"<!-- {self.recalled.title} -->\n"
+        return head + ex.explain_markdown(self.recalled.trace, self.document.graph, self.sample)
+
+    def export_markdown(self, path: str) -> None:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.markdown())
+
+    def _ask_markdown(self) -> None:
+        if self.recalled is None:
+            QtWidgets.QMessageBox.information(self, "Nothing to export", "Take a step first.")
+            return
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export the arithmetic", "step.md",
+                                                        "Markdown (*.md)")
+        if not path:
+            return
+        try:
+            self.export_markdown(path)
+        except OSError as exc:
+            QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc}")
+
+    def __repr__(self) -> str:
+        title = self.recalled.title if self.recalled else "nothing yet"
+        return f"ArithmeticPanel({title}, sample={self.sample}, {len(self.lines)} lines)"
+
+
+if __name__ == "__main__":
+    from types import SimpleNamespace
+
+    from bpstudio.ui.panels.demo import demo_run
+
+    app = pg.mkQApp("Worked arithmetic")
+    run = demo_run("article-xor", 0)
+    doc = SimpleNamespace(graph=run.project.graph, dataset=run.project.dataset,
+                          settings=run.project.settings)
+    panel = ArithmeticPanel(doc)
+    panel.resize(900, 600)
+    panel.show()
+    panel.show_snapshot(run.snapshot(state="idle"))
+    run.step()
+    panel.show_snapshot(run.snapshot())
+    app.exec()

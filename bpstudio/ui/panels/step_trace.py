@@ -1,0 +1,119 @@
+"""Rebuild the StepTrace of the step a snapshot shows, on the GUI side (Qt-free).
+
+Snapshots carry the traced batch's deltas, activations and gradients but not the weights the step
+started from, which the worked arithmetic needs. The choice made here (see the arithmetic panel):
+the GUI recomputes one small step with the core, which costs a few milliseconds for the small
+networks a learner steps through, and only when the panel is visible and training is not running:
+
+- a phase snapshot before the update carries the step's own starting weights: exact, update pending;
+- a snapshot one step after the previous one seen: start = the previous snapshot's weights,
+  end = this snapshot's weights (exact for every optimiser, the update is the worker's own);
+- otherwise (the first snapshot seen, or steps skipped while running): a preview of the next
+  step from the current weights, its update applied by a fresh optimiser (exact for plain
+  gradient descent), and said to be a preview.
+
+A snapshot may also carry the worker's own trace as ``snapshot.trace``; then that one is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpstudio.core import optimizers
+from bpstudio.core.engine import Engine
+from bpstudio.core.trace import StepTrace, trace_step
+from bpstudio.core.trainer import Trainer
+from bpstudio.training.snapshot import UPDATE
+
+MAX_UNITS = 200  # bigger networks get a note instead of the arithmetic
+
+
+class TraceUnavailable(Exception):
+    """Why there is no arithmetic to show, in plain words."""
+
+
+@dataclass
+class Recalled:
+    trace: StepTrace
+    title: str  # "Step 3 (all 4 samples)", "Next step (preview) ..."
+    exact: bool
+
+
+def _set_params(engine: Engine, edge_keys, weights, bias_ids, biases) -> None:
+    w = dict(zip(edge_keys, np.asarray(weights, dtype=float)))
+    b = dict(zip(bias_ids, np.asarray(biases, dtype=float)))
+    engine.theta[engine.edge_slots] = [w[k] for k in engine.edge_keys]
+    engine.theta[engine.bias_slots] = [b[u] for u in engine.bias_ids]
+
+
+class StepRecall:
+    """Follows snapshots and rebuilds the trace of the step the latest one shows."""
+
+    def __init__(self) -> None:
+        self._prev = None  # the last snapshot taken between steps (no phase, or the update)
+
+    def forget(self) -> None:
+        self._prev = None
+
+    def note(self, snap) -> None:
+        """Remember a snapshot's weights as the start of the next step (call for every snapshot)."""
+        if snap.phase is None or snap.phase.kind == UPDATE:
+            self._prev = snap
+
+    def recall(self, snap, graph, dataset, settings) -> Recalled:
+        """The trace of the step ``snap`` shows (see the module notes); raises TraceUnavailable."""
+        own = getattr(snap, "trace", None)
+        if isinstance(own, StepTrace):
+            return Recalled(own, f"Step {snap.steps}", True)
+        if len(graph) > MAX_UNITS:
+            raise TraceUnavailable(
+                f"This network has {len(graph)} units: the worked arithmetic is written out only "
+                f"for networks of up to {MAX_UNITS} units.")
+        topo = (tuple(snap.unit_ids), tuple(snap.edge_keys))
+        if set(topo[0]) != set(graph.nodes) or set(topo[1]) != set(graph.edges):
+            raise TraceUnavailable("The network has changed since this step: take a step to see "
+                                   "its arithmetic.")
+        try:
+            engine = Engine(graph.copy(), settings.loss)
+        except ValueError as exc:
+            raise TraceUnavailable(str(exc)) from None
+        X_train, Y_train = dataset.train()
+        if len(X_train) == 0:
+            raise TraceUnavailable("The dataset has no training rows.")
+        lr, opt = settings.learning_rate, settings.optimizer
+        phase = snap.phase
+        prev = self._prev
+        if snap.sample_indices is not None and phase is not None and phase.kind != UPDATE:
+            _set_params(engine, snap.edge_keys, snap.weights, snap.bias_ids, snap.biases)
+            idx = np.asarray(snap.sample_indices, dtype=int)
+            tr = trace_step(engine, X_train[idx], Y_train[idx], idx, lr, opt)
+            return Recalled(tr, f"Step {snap.steps + 1}, {phase.label}", True)
+        if (snap.sample_indices is not None and prev is not None and prev is not snap
+                and prev.steps == snap.steps - 1
+                and (tuple(prev.unit_ids), tuple(prev.edge_keys)) == topo):
+            _set_params(engine, prev.edge_keys, prev.weights, prev.bias_ids, prev.biases)
+            idx = np.asarray(snap.sample_indices, dtype=int)
+            tr = trace_step(engine, X_train[idx], Y_train[idx], idx, lr, opt)
+            _set_params(engine, snap.edge_keys, snap.weights, snap.bias_ids, snap.biases)
+            tr.record_update(engine)
+            return Recalled(tr, f"Step {snap.steps} ({snap.batch_label or f'{len(idx)} samples'})", True)
+        # a preview: the next step from the current weights
+        _set_params(engine, snap.edge_keys, snap.weights, snap.bias_ids, snap.biases)
+        trainer = Trainer(engine, dataset, settings)
+        idx, X, Y = trainer.next_batch()
+        if snap.steps > 0 and snap.sample_indices is not None:
+            idx = np.asarray(snap.sample_indices, dtype=int)
+            X, Y = X_train[idx], Y_train[idx]
+        if idx is None:
+            idx = np.arange(len(X))
+        tr = trace_step(engine, X, Y, idx, lr, opt)
+        optimizers.make(settings, engine.n_params).step(engine.theta, engine.grad)
+        tr.record_update(engine)
+        exact = snap.steps == 0 or opt == "gd"
+        what = "the first step" if snap.steps == 0 else "the next step on the same samples"
+        return Recalled(tr, f"Preview of {what} from the current weights", exact)
+
+    def __repr__(self) -> str:
+        return f"StepRecall(prev={self._prev!r})"
