@@ -68,6 +68,20 @@ class Snapshot:
     diagnostics: tuple = ()
     message: str = ""
     non_finite: str | None = None  # what became NaN/inf first
+    # --- added by the training session (all optional) ---
+    # True: forget the history you hold; new_epochs/new_losses then carry the whole history
+    # (after Reset weights, a new project, or stepping back over the end of an epoch)
+    history_reset: bool = False
+    new_test_accuracy: np.ndarray | None = None
+    # new_test_losses / new_accuracy / new_test_accuracy have one entry per new epoch: measured at
+    # snapshot time for the newest epoch, NaN for older ones (measuring each epoch would halve speed)
+    batch_loss: float | None = None  # the traced batch's loss, once the loss phase is shown
+    bias_grad: np.ndarray | None = None  # in bias_ids order, NaN where not yet known
+    weight_change: np.ndarray | None = None  # new − old after the update phase / a traced step
+    bias_change: np.ndarray | None = None
+    phases: tuple[Phase, ...] = ()  # the whole plan of one step for this network
+    phase_index: int | None = None  # index of ``phase`` in ``phases``
+    trace: object | None = None  # a private copy of the StepTrace (all its numbers; read-only)
 
     def __repr__(self) -> str:
         phase = f", {self.phase.label}" if self.phase else ""
