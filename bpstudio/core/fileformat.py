@@ -1,0 +1,174 @@
+"""Project files: versioned JSON, validated field by field on load, written atomically.
+
+No pickle, no eval: a file is parsed by :mod:`json` and every value is checked before it becomes
+part of a :class:`Project`. Every refusal is a :class:`ProjectFileError` whose message names the
+place (``network.edges[3]``) and says what is wrong in plain words. The format is described in
+``docs/file-format.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from .fileformat_checks import (FORMAT, MAX_BYTES, MAX_CSV_ROWS, MAX_EDGES, MAX_ROWS, MAX_UNITS,
+                                VERSION, NonFinite, ProjectFileError, no_duplicate_keys)
+from .fileformat_read import project_from_dict
+from .graph import INPUT
+from .project import Project
+
+__all__ = [
+    "FORMAT", "VERSION", "MAX_BYTES", "MAX_ROWS", "MAX_CSV_ROWS", "MAX_UNITS", "MAX_EDGES",
+    "ProjectFileError", "project_to_dict", "project_from_dict", "dumps", "loads", "save", "load",
+]
+
+
+# ---------------------------------------------------------------------------- writing
+def project_to_dict(project: Project) -> dict:
+    """The JSON-ready content of a project file (lists, dicts, numbers, texts)."""
+    g, d = project.graph, project.dataset
+    nodes = []
+    for n in g:
+        item = {"id": n.id, "name": n.name, "role": n.role}
+        if n.role != INPUT or n.activation != "identity" or n.bias != 0.0:
+            item["activation"] = n.activation
+            item["bias"] = float(n.bias)
+        item["x"], item["y"] = float(n.x), float(n.y)
+        nodes.append(item)
+    edges = [{"source": e.source, "target": e.target, "weight": float(e.weight)} for e in g.edges.values()]
+    dataset = {
+        "name": d.name,
+        "input_names": list(d.input_names),
+        "target_names": list(d.target_names),
+        "X": d.X.tolist(),
+        "Y": d.Y.tolist(),
+        "train": d.train_mask.tolist(),
+    }
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "name": project.name,
+        "description": project.description,
+        "network": {"nodes": nodes, "edges": edges},
+        "dataset": dataset,
+        "training": project.settings.to_dict(),
+        "epoch": int(project.epoch),
+        "loss_history": [float(v) if math.isfinite(v) else None for v in project.loss_history],
+    }
+
+
+def dumps(project: Project, check_widths: bool = True) -> str:
+    """The project as file text; refuses (ProjectFileError) what :func:`loads` would refuse."""
+    data = project_to_dict(project)
+    project_from_dict(data, check_widths=check_widths)  # never write what load cannot read back
+    return _pretty(data) + "\n"
+
+
+def _pretty(value, indent: str = "") -> str:
+    """JSON laid out for people: objects open up, one node / edge / data row per line."""
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
+        items = (f"{inner}{_compact(v)}" for v in value)
+        return "[\n" + ",\n".join(items) + f"\n{indent}]"
+    return _compact(value)
+
+
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def save(project: Project, path, check_widths: bool = True) -> None:
+    """Write atomically: a temporary file in the same folder, fsync, then rename over ``path``."""
+    text = dumps(project, check_widths)
+    target = Path(os.path.realpath(path))
+    folder = target.parent
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else None
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ProjectFileError(f"cannot save {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise ProjectFileError(f"cannot save {path}: {exc.strerror or exc}") from None
+        raise
+    _fsync_folder(folder)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it (best effort)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+# ---------------------------------------------------------------------------- reading
+def loads(text: str, base_dir=None, check_widths: bool = True) -> Project:
+    """Parse and validate file text; ``base_dir`` resolves a relative CSV reference.
+
+    ``check_widths=False`` accepts a dataset whose columns do not match the network's inputs and
+    outputs (a project saved mid-edit, e.g. by autosave); everything else is still checked.
+    """
+    if not text.strip():
+        raise ProjectFileError("the file is empty")
+    try:
+        data = json.loads(text, parse_constant=NonFinite, object_pairs_hook=no_duplicate_keys)
+    except ProjectFileError:
+        raise
+    except json.JSONDecodeError as exc:
+        raise ProjectFileError(
+            f"line {exc.lineno}, column {exc.colno}: the file is not valid JSON ({exc.msg})"
+        ) from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise ProjectFileError(f"the file holds a value JSON cannot read here ({exc})") from None
+    except RecursionError:
+        raise ProjectFileError("the file is nested too deeply to be a project file") from None
+    return project_from_dict(data, base_dir, check_widths)
+
+
+def load(path, check_widths: bool = True) -> Project:
+    """Read a project file; ProjectFileError when it is unreadable, too large or invalid."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ProjectFileError(
+                f"{path} is too large for a project file ({size / 2**20:.1f} MB; the limit is "
+                f"{MAX_BYTES // 2**20} MB): keep big datasets in a CSV file and reference it"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProjectFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(
+            f"byte {exc.start + 1}: the file is not UTF-8 text, so it is not a project file"
+        ) from None
+    return loads(text, path.parent, check_widths)
