@@ -1,0 +1,226 @@
+"""Diagnostics said where the learner looks: a banner of notes, warnings and errors.
+
+The findings come from :func:`bpstudio.core.diagnostics.diagnose`: run on the document's graph
+whenever it changes (coalesced to one run per event-loop turn), plus whatever the worker's
+snapshots report while training (their ``diagnostics`` and ``non_finite``). A symmetry warning
+offers "Re-initialise randomly": Xavier weights with a new seed, through the document's undo
+stack (:class:`ReinitialiseCommand` calls ``graph.set_weights``), so Undo brings the old ones back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Signal, Slot
+import pyqtgraph as pg  # noqa: F401  (import order for demos)
+
+from bpstudio.core.init import initial_values
+
+COLOURS = {"note": ("#e8f0fb", "#3d6aa6"), "warning": ("#fff4d6", "#a86b00"),
+           "error": ("#fde2e1", "#b3261e")}
+TITLES = {"note": "Note", "warning": "Warning", "error": "Problem"}
+
+
+def _diagnose():
+    try:
+        from bpstudio.core.diagnostics import diagnose
+    except ImportError:
+        return None
+    return diagnose
+
+
+class ReinitialiseCommand(QtGui.QUndoCommand):
+    """Random (Xavier) weights with a new seed; undo restores the old weights and settings."""
+
+    def __init__(self, document, seed: int | None = None, scheme: str = "xavier") -> None:
+        super().__init__("Re-initialise randomly")
+        self.document = document
+        graph = document.graph
+        self.seed = secrets.randbelow(2**31) if seed is None else int(seed)
+        self.old_weights = {k: e.weight for k, e in graph.edges.items()}
+        self.old_biases = {n.id: n.bias for n in graph if n.id in _bias_units(graph)}
+        self.new_weights, self.new_biases = initial_values(graph, scheme, self.seed)
+        self.old_settings = document.settings
+        self.new_settings = replace(document.settings, init=scheme, seed=self.seed)
+
+    def redo(self) -> None:
+        self.document.graph.set_weights(self.new_weights, self.new_biases)
+        self._settings(self.new_settings)
+
+    def undo(self) -> None:
+        self.document.graph.set_weights(self.old_weights, self.old_biases)
+        self._settings(self.old_settings)
+
+    def _settings(self, settings) -> None:
+        setter = getattr(self.document, "set_settings", None)
+        if setter is not None:
+            setter(settings)
+        else:
+            self.document.settings = settings
+
+    def __repr__(self) -> str:
+        return f"ReinitialiseCommand(seed={self.seed}, {len(self.new_weights)} weights)"
+
+
+def _bias_units(graph) -> set[str]:
+    return {n.id for n in graph if n.role != "input"}
+
+
+class DiagnosticsPanel(QtWidgets.QWidget):
+    """A stack of coloured messages; empty (and hidden by its dock if wished) when all is well."""
+
+    unit_clicked = Signal(str)  # a message names units: clicking it selects the first
+    changed = Signal(int)  # how many findings are shown
+
+    def __init__(self, document, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.from_graph: list = []
+        self.from_snapshot: list = []
+        self._due = False
+        self.box = QtWidgets.QVBoxLayout()
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.ok_label = QtWidgets.QLabel("No problems found.")
+        self.ok_label.setStyleSheet("color: #4d8a4d;")
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.ok_label)
+        lay.addLayout(self.box)
+        lay.addStretch(1)
+        document.graph.events.structure_changed.connect(self.schedule)
+        for name in ("dataset_changed", "project_replaced"):
+            sig = getattr(document, name, None)
+            if sig is not None:
+                sig.connect(self.schedule)
+        self.refresh_from_graph()
+
+    # ------------------------------------------------------------------ sources
+    def schedule(self, *args) -> None:
+        """Re-diagnose once the current burst of graph events is over."""
+        self.from_snapshot = []
+        if not self._due:
+            self._due = True
+            QtCore.QTimer.singleShot(0, self.refresh_from_graph)
+
+    @Slot()
+    def refresh_from_graph(self) -> None:
+        self._due = False
+        diagnose = _diagnose()
+        if diagnose is None:
+            self.from_graph = []
+        else:
+            try:
+                self.from_graph = list(diagnose(self.document.graph, dataset=self.document.dataset))
+            except Exception as exc:  # a half-built network must not break the banner
+                self.from_graph = []
+                self.ok_label.setText(f"Could not check the network: {exc}")
+        self.render()
+
+    @Slot(object)
+    def show_snapshot(self, snap) -> None:
+        found = list(snap.diagnostics or ())
+        if snap.non_finite and not any(getattr(d, "kind", "") == "non_finite" for d in found):
+            found.append(_Finding("non_finite", "error",
+                                  f"{snap.non_finite[0].upper()}{snap.non_finite[1:]} is not a "
+                                  f"finite number: training has diverged. Lower the learning "
+                                  f"rate and re-initialise."))
+        if found != self.from_snapshot:
+            self.from_snapshot = found
+            self.render()
+
+    # ------------------------------------------------------------------ view
+    def findings(self) -> list:
+        """What the banner shows: errors, then warnings, then notes, without repeats."""
+        seen, out = set(), []
+        for d in [*self.from_snapshot, *self.from_graph]:
+            key = (d.kind, d.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        rank = {"error": 0, "warning": 1, "note": 2}
+        return sorted(out, key=lambda d: rank.get(d.severity, 3))
+
+    def kinds(self) -> list[str]:
+        return [d.kind for d in self.findings()]
+
+    def render(self) -> None:
+        while self.box.count():
+            w = self.box.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        found = self.findings()
+        self.ok_label.setVisible(not found)
+        for d in found:
+            self.box.addWidget(self._card(d))
+        self.changed.emit(len(found))
+
+    def _card(self, d) -> QtWidgets.QFrame:
+        bg, fg = COLOURS.get(d.severity, COLOURS["note"])
+        card = QtWidgets.QFrame()
+        card.setObjectName(f"diagnostic_{d.kind}")
+        card.setStyleSheet(f"QFrame#{card.objectName()} {{ background: {bg}; border-left: 4px solid {fg}; }}"
+                           f" QLabel {{ color: #1d1d1d; }}")
+        lay = QtWidgets.QVBoxLayout(card)
+        lay.setContentsMargins(8, 4, 8, 4)
+        text = QtWidgets.QLabel(f"<b style='color:{fg}'>{TITLES.get(d.severity, d.severity)}:</b> "
+                                f"{d.message}")
+        text.setWordWrap(True)
+        text.setTextFormat(QtCore.Qt.RichText)
+        lay.addWidget(text)
+        units = tuple(getattr(d, "units", ()) or ())
+        row = QtWidgets.QHBoxLayout()
+        if units:
+            show = QtWidgets.QToolButton()
+            show.setText("Show on canvas")
+            show.clicked.connect(lambda _=False, u=units[0]: self.unit_clicked.emit(u))
+            row.addWidget(show)
+        if d.kind == "symmetric":
+            fix = QtWidgets.QPushButton("Re-initialise randomly")
+            fix.setObjectName("reinitialise")
+            fix.setToolTip("Xavier weights with a new random seed (undoable)")
+            fix.clicked.connect(self.reinitialise)
+            row.addWidget(fix)
+        row.addStretch(1)
+        lay.addLayout(row)
+        return card
+
+    # ------------------------------------------------------------------ action
+    @Slot()
+    def reinitialise(self, seed: int | None = None) -> None:
+        """Xavier weights, new seed, through the undo stack when the document has one."""
+        cmd = ReinitialiseCommand(self.document, seed if isinstance(seed, int) else None)
+        stack = getattr(self.document, "undo_stack", None)
+        if stack is not None:
+            stack.push(cmd)
+        else:
+            cmd.redo()
+
+    def __repr__(self) -> str:
+        return f"DiagnosticsPanel({self.kinds()})"
+
+
+class _Finding:
+    """A finding made from a snapshot's ``non_finite`` text (same fields as the core's)."""
+
+    def __init__(self, kind: str, severity: str, message: str, units: tuple = ()) -> None:
+        self.kind, self.severity, self.message, self.units = kind, severity, message, units
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Finding) and (self.kind, self.message) == (other.kind, other.message)
+
+    def __repr__(self) -> str:
+        return f"_Finding({self.kind}, {self.message!r})"
+
+
+if __name__ == "__main__":
+    from bpstudio.core.presets import load_preset
+    from bpstudio.ui.document import Document
+
+    app = pg.mkQApp("Diagnostics")
+    doc = Document(load_preset("article-xor"))
+    panel = DiagnosticsPanel(doc)
+    panel.resize(520, 360)
+    panel.show()
+    app.exec()
