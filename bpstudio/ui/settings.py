@@ -23,13 +23,13 @@ ORGANISATION = "BackpropStudio"
 APPLICATION = "bpstudio"
 
 THEMES = ("light", "dark")
-STEP_SIZES = ("phase", "step", "epoch")  # one phase of a step, one optimiser step, one epoch
+STEP_SIZES = ("epoch", "batch", "sample", "phase")  # the training session's granularities
 SPEED_RANGE = (1, 100)  # the speed slider's range
 MAX_RECENT = 10
 
 DEFAULTS = {
     "ui/theme": "light",
-    "training/step_size": "step",
+    "training/step_size": "batch",
     "training/speed": 50,
 }
 
@@ -47,7 +47,8 @@ def _v1_to_v2(s: QSettings) -> None:
         s.remove("recentFiles")
     step = s.value("stepSize")
     if step is not None:
-        s.setValue("training/step_size", str(step))
+        step = {"step": "batch", "example": "sample"}.get(str(step), str(step))
+        s.setValue("training/step_size", step)
         s.remove("stepSize")
 
 

@@ -27,7 +27,7 @@ def reopen(store: QSettings) -> StudioSettings:
 
 def test_defaults_on_an_empty_store(store):
     s = StudioSettings(store)
-    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "step", 50, [])
+    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "batch", 50, [])
     assert stored_version(store) == SETTINGS_VERSION
     assert s.migrated_from == []
 
@@ -67,7 +67,7 @@ def test_a_corrupt_store_gives_defaults_not_a_crash(store):
     store.setValue("training/speed", "fast")
     store.setValue("files/recent", "{not json")
     s = StudioSettings(store)
-    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "step", 50, [])
+    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "batch", 50, [])
     store.setValue("files/recent", json.dumps({"a": 1}))
     store.setValue("training/speed", 1000)
     assert s.recent_files == [] and s.speed == 100
@@ -84,11 +84,11 @@ def test_setters_refuse_unknown_values(store):
 def test_version_1_store_is_migrated(store):
     store.setValue("darkMode", True)
     store.setValue("recentFiles", "/tmp/a.json;/tmp/b.json;")
-    store.setValue("stepSize", "epoch")
+    store.setValue("stepSize", "step")
     store.sync()
     s = reopen(store)
     assert s.migrated_from == [1]
-    assert (s.theme, s.step_size) == ("dark", "epoch")
+    assert (s.theme, s.step_size) == ("dark", "batch")
     assert s.recent_files == ["/tmp/a.json", "/tmp/b.json"]
     assert stored_version(s.store) == SETTINGS_VERSION
     assert not {"darkMode", "recentFiles", "stepSize"} & set(s.store.allKeys())
@@ -166,3 +166,10 @@ def test_apply_theme_recolours_app_and_open_plots(qtbot, qapp):
         themes.apply_theme("light", qapp)
     with pytest.raises(ValueError, match="unknown theme"):
         themes.get("sepia")
+
+
+def test_step_sizes_are_the_sessions_granularities():
+    from bpstudio.training.session import GRANULARITIES
+    from bpstudio.ui.settings import STEP_SIZES
+
+    assert set(STEP_SIZES) == set(GRANULARITIES)
