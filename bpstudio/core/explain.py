@@ -240,7 +240,9 @@ class _Explainer:
             self.add(f"delta_{name} = {' + '.join(syms)} = {' + '.join(nums)} = "
                      f"{num(self.delta(u))}", sec, u)
             fn = self.act(u)
-            if fn.name != "identity":
+            simplified = self.g.nodes[u].role == OUTPUT and self.loss.name == "cross_entropy" \
+                and fn.name == "sigmoid" and not self.targets[u]
+            if fn.name != "identity" and not simplified:
                 notes.append(f"    where f'(a) = {fn.derivative} = {num(fp)} "
                              f"(a = {num(self.a(u))}, z = {num(self.z(u))})")
             for note in notes:

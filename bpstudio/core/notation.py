@@ -64,20 +64,18 @@ class Notation:
         self.graph = graph
         self.depth = graph.depths()
         self.layers = graph.layers()
-        self._numbers: list[dict[str, int] | None] = []  # per depth: id -> number, None if unusable
-        self._letters: list[str | None] = []
+        self._numbers: list[dict[str, int]] = []  # per depth: id -> number, when unambiguous
+        self._letters: list[str | None] = []  # per depth: the letter all its names share
         for ids in self.layers:
-            parts = [split_name(graph.nodes[nid].name) for nid in ids]
-            if ids and all(parts) and len({p[1] for p in parts}) == len(parts):
-                self._numbers.append({nid: p[1] for nid, p in zip(ids, parts)})
-            else:
-                self._numbers.append(None)
-            letters = {p[0] for p in parts if p}
-            if ids and all(parts) and len(letters) == 1 and next(iter(letters)):
-                letter = next(iter(letters))
-                self._letters.append(None if any(p[1] == 0 for p in parts) else letter)
-            else:
-                self._letters.append(None)
+            parts = {nid: split_name(graph.nodes[nid].name) for nid in ids}
+            counts: dict[int, int] = {}
+            for p in parts.values():
+                if p:
+                    counts[p[1]] = counts.get(p[1], 0) + 1
+            self._numbers.append({nid: p[1] for nid, p in parts.items() if p and counts[p[1]] == 1})
+            letters = {p[0] for p in parts.values() if p}
+            ok = ids and all(parts.values()) and len(letters) == 1 and 0 not in counts
+            self._letters.append(next(iter(letters)) or None if ok else None)
 
     def name(self, unit_id: str) -> str:
         return self.graph.nodes[unit_id].name
@@ -91,8 +89,8 @@ class Notation:
         return f"B{max(prev, 0)}"
 
     def number(self, unit_id: str) -> int | None:
-        numbers = self._numbers[self.depth[unit_id]]
-        return None if numbers is None else numbers[unit_id]
+        """The number in the unit's name, when no other unit of its layer has the same one."""
+        return self._numbers[self.depth[unit_id]].get(unit_id)
 
     def weight(self, source_id: str | None, target_id: str) -> str:
         """``W10``, ``V01``, ...; ``source_id=None`` means the bias of ``target_id``."""
@@ -100,11 +98,11 @@ class Notation:
         letter = layer_letter(d)
         t = self.number(target_id)
         if source_id is None:
-            s = 0 if self._letters[d - 1] else None
-        elif self.depth[source_id] == d - 1 and self._letters[d - 1]:
-            s = self.number(source_id)
+            s: int | None = 0
+        elif self.depth[source_id] == d - 1:
+            s = self.number(source_id) or None  # 0 belongs to the bias unit
         else:
-            s = None
+            s = None  # a skip edge has no layer letter
         if letter is None or t is None or s is None:
             src = self.bias_unit(target_id) if source_id is None else self.name(source_id)
             return f"w({src}→{self.name(target_id)})"
