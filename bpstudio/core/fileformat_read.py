@@ -159,13 +159,19 @@ def read_table(rows, where: str, width: int, kind: str) -> np.ndarray:
 
 
 def check_widths_match(graph: Graph, dataset: Dataset) -> None:
+    """The dataset's columns feed the network's inputs and targets its outputs, in order."""
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}{'' if n == 1 else 's'}"
+
     n_in, n_out = len(graph.inputs), len(graph.outputs)
     if dataset.n_inputs != n_in:
-        fail("dataset.input_names", f"the dataset has {dataset.n_inputs} input columns but the "
-                                    f"network has {n_in} input units: they must match one to one")
+        fail("dataset.input_names", f"the dataset has {count(dataset.n_inputs, 'input column')} but "
+                                    f"the network has {count(n_in, 'input unit')}: they must match "
+                                    "one to one")
     if dataset.n_outputs != n_out:
-        fail("dataset.target_names", f"the dataset has {dataset.n_outputs} target columns but the "
-                                     f"network has {n_out} output units: they must match one to one")
+        fail("dataset.target_names", f"the dataset has {count(dataset.n_outputs, 'target column')} but "
+                                     f"the network has {count(n_out, 'output unit')}: they must match "
+                                     "one to one")
 
 
 def read_settings(value) -> TrainingSettings:
