@@ -12,7 +12,8 @@ are means over the batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -44,6 +45,36 @@ class _Layer:
     out_cols: np.ndarray | None  # columns of this layer that are outputs
     out_pos: np.ndarray | None  # positions of those outputs in the output vector
     all_outputs: bool  # every unit of this layer is an output, in output order
+    # compiled: z = f(a) and delta = back(g, a, z) for the whole layer, and the output units by
+    # activation: (activation, layer columns, output positions, positions within out_cols)
+    f: Callable[[np.ndarray], np.ndarray] = None
+    back: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] = None
+    out_groups: list[tuple] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        acts = "+".join(fn.name for fn, _ in self.groups)
+        return f"_Layer(depth={self.depth}, {len(self.ids)} units, {acts}, {len(self.blocks)} blocks)"
+
+
+def _layer_functions(groups) -> tuple[Callable, Callable]:
+    """One ``f`` and one ``back`` for a layer, however many activations it mixes."""
+    if len(groups) == 1:
+        fn = groups[0][0]
+        back = fn.backprop or (lambda g, a, z: g * fn.prime_from(a, z))
+        return fn.f, back
+
+    def f(a: np.ndarray) -> np.ndarray:
+        z = np.empty_like(a)
+        for fn, cols in groups:
+            z[:, cols] = fn.f(a[:, cols])
+        return z
+
+    def back(g: np.ndarray, a: np.ndarray, z: np.ndarray) -> np.ndarray:
+        for fn, cols in groups:
+            g[:, cols] = fn.delta_from(g[:, cols], a[:, cols], z[:, cols])
+        return g
+
+    return f, back
 
 
 @dataclass
@@ -137,6 +168,10 @@ class Engine:
             and all(L.out_cols is None for L in self.layers[:-1])
         )
         self._out_layers = [L for L in self.layers if L.out_cols is not None]
+        self._reversed_layers = self.layers[::-1]
+        self._forward_plan = [
+            (tuple((blk.source, blk.W) for blk in L.blocks), L.b, L.f) for L in self.layers
+        ]
         self._input_passthrough = [nid for nid in self.output_ids if self.depth_of[nid] == 0]
         if self._input_passthrough:  # pragma: no cover - outputs are never inputs by role
             raise GraphError("an output cannot be an input")
@@ -154,11 +189,20 @@ class Engine:
         all_outputs = cols == list(range(len(ids))) and [out_index[i] for i in ids] == list(
             range(len(self.output_ids))
         )
+        f, back = _layer_functions(groups)
+        out_groups = []
+        for fn, gcols in groups:
+            members = range(len(ids)) if gcols is None else gcols
+            hit = [k for k, j in enumerate(cols) if j in set(members)]
+            if hit:
+                lcols = np.array([cols[k] for k in hit], dtype=np.intp)
+                out_groups.append((fn, lcols, np.array([out_index[ids[j]] for j in lcols], dtype=np.intp),
+                                   np.array(hit, dtype=np.intp)))
         return _Layer(
             depth=d, ids=ids, blocks=blocks, b=b, db=db, groups=groups,
             out_cols=np.array(cols, dtype=np.intp) if cols else None,
             out_pos=np.array([out_index[ids[j]] for j in cols], dtype=np.intp) if cols else None,
-            all_outputs=all_outputs,
+            all_outputs=all_outputs, f=f, back=back, out_groups=out_groups,
         )
 
     # ------------------------------------------------------------------ numbers in and out
@@ -183,26 +227,24 @@ class Engine:
 
     # ------------------------------------------------------------------ forward / backward
     def forward(self, X: np.ndarray) -> Forward:
+        """Net inputs and activations for a batch ``X`` (n × inputs); every array is new."""
         act: list[np.ndarray] = [X]
         net: list[np.ndarray | None] = [None]
-        for L in self.layers:
-            a = L.b
-            for blk in L.blocks:
-                a = a + act[blk.source] @ blk.W
-            if a is L.b:  # no incoming edges at all
-                a = np.broadcast_to(L.b, (X.shape[0], len(L.b))).copy()
+        for sources, b, f in self._forward_plan:
+            if sources:
+                s, W = sources[0]
+                a = act[s] @ W
+                for s, W in sources[1:]:
+                    a += act[s] @ W
+                a += b
+            else:  # no incoming edges at all: the bias alone
+                a = np.repeat(b[None, :], len(X), axis=0)
             net.append(a)
-            if len(L.groups) == 1:
-                z = L.groups[0][0].f(a)
-            else:
-                z = np.empty_like(a)
-                for fn, cols in L.groups:
-                    z[:, cols] = fn.f(a[:, cols])
-            act.append(z)
+            act.append(f(a))
         if self._simple_out:
             yhat = act[-1]
         else:
-            yhat = np.empty((X.shape[0], len(self.output_ids)))
+            yhat = np.empty((len(X), len(self.output_ids)))
             for L in self._out_layers:
                 yhat[:, L.out_pos] = act[L.depth][:, L.out_cols]
         return Forward(net, act, yhat)
@@ -216,67 +258,75 @@ class Engine:
 
     def backward(self, fw: Forward, Y: np.ndarray) -> list[np.ndarray | None]:
         """Fill ``self.grad`` (batch means) and return the per-sample deltas per depth."""
-        n = fw.yhat.shape[0]
-        depth_count = len(self.layers) + 1
-        upstream: list[np.ndarray | None] = [None] * depth_count  # dE/dz from deeper units
-        deltas: list[np.ndarray | None] = [None] * depth_count
-        inv_n = 1.0 / n
-        for L in reversed(self.layers):
-            d = L.depth
-            a, z = fw.net[d], fw.act[d]
-            g = upstream[d]
-            delta = None
-            if g is not None:
-                if len(L.groups) == 1:
-                    delta = g * L.groups[0][0].prime_from(a, z)
-                else:
-                    delta = np.empty_like(g)
-                    for fn, cols in L.groups:
-                        delta[:, cols] = g[:, cols] * fn.prime_from(a[:, cols], z[:, cols])
-            if L.out_cols is not None:
-                if L.all_outputs:
-                    od = self._out_delta(L, a, z, Y)
-                    delta = od if delta is None else delta + od
-                else:
-                    if delta is None:
-                        delta = np.zeros_like(a)
-                    delta[:, L.out_cols] += self._out_delta(L, a, z, Y)
-            if delta is None:
-                delta = np.zeros_like(a)
-            deltas[d] = delta
-            L.db[:] = delta.sum(axis=0) * inv_n
-            for blk in L.blocks:
-                src = fw.act[blk.source]
-                if blk.mask is None:
-                    np.matmul(src.T, delta, out=blk.dW)
-                    blk.dW *= inv_n
-                else:
-                    blk.dW[:] = (src.T @ delta) * inv_n * blk.mask
-                if blk.source > 0:
-                    back = delta @ blk.W.T
-                    prev = upstream[blk.source]
-                    upstream[blk.source] = back if prev is None else prev + back
-        return deltas
-
-    def _out_delta(self, L: _Layer, a, z, Y) -> np.ndarray:
-        if L.all_outputs and len(L.groups) == 1:
-            return _loss.output_delta(self.loss, L.groups[0][0], a, z, Y)
-        cols = L.out_cols
-        y = Y[:, L.out_pos]
-        out = np.empty((a.shape[0], len(cols)))
-        for fn, gcols in L.groups:
-            sel = np.arange(len(L.ids)) if gcols is None else gcols
-            hit = np.isin(cols, sel)
-            if hit.any():
-                c = cols[hit]
-                out[:, hit] = _loss.output_delta(self.loss, fn, a[:, c], z[:, c], y[:, hit])
-        return out
+        return self._backward(fw, Y, False)[0]
 
     def gradient(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Forward and backward on a batch; fills ``self.grad``; returns the batch's mean loss."""
-        fw = self.forward(X)
-        self.backward(fw, Y)
-        return self.loss.mean(fw.yhat, Y)
+        return self._backward(self.forward(X), Y, True)[1]
+
+    def _backward(self, fw: Forward, Y: np.ndarray, want_loss: bool):
+        """(per-sample deltas per depth, batch mean loss or None); fills ``self.grad``.
+
+        Each block's ∂E/∂W is first the sum over the samples (one matmul into its slice of
+        ``grad``), then the whole of ``grad`` is divided by n once.
+        """
+        yhat = fw.yhat
+        acts, nets = fw.act, fw.net
+        loss = self.loss
+        dE = None  # dE/dŷ, shared by the loss value and the output deltas when the loss allows
+        value = None
+        if loss.mean_from_grad is not None:
+            dE = loss.grad(yhat, Y)
+            if want_loss:
+                value = loss.mean_from_grad(dE)
+        elif want_loss:
+            value = loss.mean(yhat, Y)
+        upstream: list[np.ndarray | None] = [None] * len(acts)  # ∂E/∂z from deeper units
+        deltas: list[np.ndarray | None] = [None] * len(acts)
+        matmul = np.matmul
+        for L in self._reversed_layers:
+            d = L.depth
+            a, z = nets[d], acts[d]
+            g = upstream[d]
+            if L.out_groups:
+                od = self._output_delta(L, a, z, Y, dE)
+                if L.all_outputs:
+                    delta = od if g is None else L.back(g, a, z) + od
+                else:
+                    delta = np.zeros_like(a) if g is None else L.back(g, a, z)
+                    delta[:, L.out_cols] += od
+            elif g is None:  # nothing deeper depends on these units
+                delta = np.zeros_like(a)
+            else:
+                delta = L.back(g, a, z)
+            deltas[d] = delta
+            delta.sum(axis=0, out=L.db)
+            for blk in L.blocks:
+                matmul(acts[blk.source].T, delta, blk.dW)
+                if blk.mask is not None:
+                    blk.dW *= blk.mask
+                if blk.source:
+                    back = delta @ blk.W.T
+                    prev = upstream[blk.source]
+                    if prev is None:
+                        upstream[blk.source] = back
+                    else:
+                        prev += back
+        n = len(yhat)
+        if n != 1:
+            self.grad *= 1.0 / n
+        return deltas, value
+
+    def _output_delta(self, L: _Layer, a, z, Y, dE) -> np.ndarray:
+        """∂E/∂a of the layer's output units, in ``out_cols`` order."""
+        loss = self.loss
+        if L.all_outputs and len(L.out_groups) == 1:
+            return _loss.output_delta(loss, L.out_groups[0][0], a, z, Y, dE)
+        out = np.empty((a.shape[0], len(L.out_cols)))
+        for fn, lcols, opos, hit in L.out_groups:
+            out[:, hit] = _loss.output_delta(loss, fn, a[:, lcols], z[:, lcols], Y[:, opos],
+                                             None if dE is None else dE[:, opos])
+        return out
 
     # ------------------------------------------------------------------ per-unit views
     def per_unit(self, per_depth: list[np.ndarray | None], fill: float = np.nan) -> np.ndarray:

@@ -29,9 +29,14 @@ class Loss:
     per_sample: Callable[[Array, Array], Array]  # (n, k), (n, k) -> (n,)
     grad: Callable[[Array, Array], Array]  # dE/dŷ, (n, k)
     formula: str
+    # the batch mean from dE/dŷ alone, when the loss allows it (saves recomputing ŷ − y)
+    mean_from_grad: Callable[[Array], float] | None = None
 
     def mean(self, yhat: Array, y: Array) -> float:
-        return float(np.mean(self.per_sample(yhat, y)))
+        """Mean over the samples of the per-sample loss (equal to ``np.mean``, bit for bit)."""
+        per = self.per_sample(yhat, y)
+        n = len(per)
+        return float(per.sum()) / n if n else float("nan")
 
     def __repr__(self) -> str:
         return f"Loss({self.name}: {self.formula})"
@@ -40,6 +45,17 @@ class Loss:
 def _se(yhat: Array, y: Array) -> Array:
     d = yhat - y
     return 0.5 * np.sum(d * d, axis=1)
+
+
+def _se_mean_from_diff(d: Array) -> float:
+    """Batch mean of ½ Σ_k d² from d = ŷ − y; the same bits as ``mean`` of ``_se``."""
+    n = len(d)
+    if not n:
+        return float("nan")
+    sq = d * d
+    if sq.shape[1] == 1:  # ½ is a power of two: ½ . Σ x = Σ ½ . x exactly
+        return float(sq.sum()) * 0.5 / n
+    return float((0.5 * np.sum(sq, axis=1)).sum()) / n
 
 
 def _bce(yhat: Array, y: Array) -> Array:
@@ -54,7 +70,8 @@ def _bce_grad(yhat: Array, y: Array) -> Array:
 
 LOSSES: dict[str, Loss] = {
     "squared_error": Loss(
-        "squared_error", "squared error", _se, lambda yhat, y: yhat - y, "E = 1/2 . (y_hat - y)^2"
+        "squared_error", "squared error", _se, lambda yhat, y: yhat - y, "E = 1/2 . (y_hat - y)^2",
+        _se_mean_from_diff,
     ),
     "cross_entropy": Loss(
         "cross_entropy",
@@ -86,11 +103,15 @@ def check_output_activations(loss: Loss, names: list[str], activations: list[Act
             )
 
 
-def output_delta(loss: Loss, act: Activation | None, a: Array, yhat: Array, y: Array) -> Array:
-    """dE/da for output units; exact ŷ − y for sigmoid + cross-entropy (no 0/0 when saturated)."""
+def output_delta(loss: Loss, act: Activation | None, a: Array, yhat: Array, y: Array,
+                 grad: Array | None = None) -> Array:
+    """dE/da for output units; exact ŷ − y for sigmoid + cross-entropy (no 0/0 when saturated).
+
+    ``grad``: dE/dŷ when already computed (it is returned as is for identity outputs).
+    """
     if loss.name == "cross_entropy" and act is not None and act.name == "sigmoid":
         return yhat - y
-    g = loss.grad(yhat, y)
+    g = loss.grad(yhat, y) if grad is None else grad
     if act is None or act.name == "identity":
         return g
     return g * act.prime_from(a, yhat)
