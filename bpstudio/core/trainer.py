@@ -89,7 +89,8 @@ class Trainer:
         self._pos += 1
         if self._pos >= len(self._batches):
             self.epoch += 1
-            self._record(float(np.mean(self._epoch_losses)))
+            losses = self._epoch_losses  # one loss per epoch in batch mode: skip np.mean's cost
+            self._record(losses[0] if len(losses) == 1 else float(np.mean(losses)))
             self._new_epoch()
 
     def _record(self, loss: float) -> None:
