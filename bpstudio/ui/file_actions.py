@@ -1,0 +1,315 @@
+"""File → New, Open, Open Recent, Save, Save As, Revert; the title; never losing work.
+
+:class:`FileActions` works on the window's :class:`~bpstudio.ui.document.Document`: it loads and saves
+through :mod:`bpstudio.core.fileformat`, asks before unsaved changes would be lost (close, New, Open,
+Revert), keeps the title as ``name* — Backprop Studio``, the recent-files list, and the autosave
+recovery file. Opening a bad file shows the reason and leaves the open project exactly as it was
+(the file is read and validated completely before the document is touched).
+
+The dialogs are module functions (``ask_*``, ``show_error``) so tests can replace them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QEvent, QObject, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
+
+from bpstudio.core import fileformat
+from bpstudio.core.fileformat import ProjectFileError
+from bpstudio.core.presets import PRESETS, load_preset
+from bpstudio.core.project import Project
+
+from .autosave import Autosaver, find_recoveries
+from .settings import StudioSettings
+
+APP_NAME = "Backprop Studio"
+FILE_PATTERN = "Backprop Studio project (*.bpstudio *.json);;All files (*)"
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+# ---------------------------------------------------------------------------- dialogs (replaceable)
+def ask_open_path(parent: QWidget, folder: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open project", folder, FILE_PATTERN)
+    return path
+
+
+def ask_save_path(parent: QWidget, suggestion: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Save project", suggestion, FILE_PATTERN)
+    return path
+
+
+def ask_unsaved(parent: QWidget, name: str, doing: str) -> str:
+    """Save / Discard / Cancel before ``doing`` (e.g. "closing")."""
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
+                      f"“{name}” has unsaved changes.\nSave them before {doing}?",
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    return {QMessageBox.StandardButton.Save: SAVE,
+            QMessageBox.StandardButton.Discard: DISCARD}.get(QMessageBox.StandardButton(answer), CANCEL)
+
+
+def ask_recover(parent: QWidget, description: str) -> bool:
+    answer = QMessageBox.question(
+        parent, APP_NAME,
+        f"Backprop Studio did not close cleanly last time. Unsaved work was kept:\n\n{description}"
+        "\n\nRecover it? (No deletes the kept copy.)")
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_revert(parent: QWidget, name: str) -> bool:
+    answer = QMessageBox.question(
+        parent, APP_NAME, f"Throw away every change to “{name}” since it was last saved?")
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def show_error(parent: QWidget, title: str, text: str) -> None:
+    QMessageBox.warning(parent, title, text)
+
+
+def _message(window, text: str) -> None:
+    show = getattr(window, "show_message", None)
+    if callable(show):
+        show(text)
+
+
+class FileActions(QObject):
+    """The file commands of one window; ``install_file_actions`` builds and wires it."""
+
+    def __init__(self, window: QMainWindow, settings: StudioSettings | None = None,
+                 autosave_interval_ms: int | None = None, recovery_dir=None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = window.document
+        self.settings = settings if settings is not None else StudioSettings()
+        self.before_save: list[Callable[[], None]] = []  # e.g. copy trained weights into the graph
+        kwargs = {} if autosave_interval_ms is None else {"interval_ms": autosave_interval_ms}
+        self.autosaver = Autosaver(self._recovery_snapshot, directory=recovery_dir, parent=self, **kwargs)
+        self.autosaver.failed.connect(lambda msg: _message(self.window, msg))
+        self.actions: dict[str, QAction] = {}
+        self.recent_menu: QMenu | None = None
+        self.export_menu: QMenu | None = None
+        self.document.modified_changed.connect(self.update_title)
+        self.document.path_changed.connect(self.update_title)
+        self.document.project_replaced.connect(self.update_title)
+        window.installEventFilter(self)
+        self.autosaver.start()
+        self.update_title()
+
+    # ---------------------------------------------------------------- title
+    @Slot()
+    def update_title(self, *_args) -> None:
+        star = "*" if self.document.modified else ""
+        self.window.setWindowTitle(f"{self.document.name}{star} — {APP_NAME}")
+        self.window.setWindowModified(self.document.modified)
+        if "revert" in self.actions:
+            self.actions["revert"].setEnabled(self.document.path is not None and self.document.modified)
+
+    # ---------------------------------------------------------------- guarding unsaved work
+    def maybe_save(self, doing: str = "continuing") -> bool:
+        """True when it is fine to drop the current project (saved, discarded or unmodified)."""
+        if not self.document.modified:
+            return True
+        answer = ask_unsaved(self.window, self.document.name, doing)
+        if answer == SAVE:
+            return self.save()
+        return answer == DISCARD
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            if not self.maybe_save("closing"):
+                event.ignore()
+                return True
+            self.settings.save_window(self.window)
+            self.settings.sync()
+            self.autosaver.stop()
+            self.autosaver.discard()  # a clean exit: nothing to recover
+        return False
+
+    # ---------------------------------------------------------------- commands
+    def _flush(self) -> None:
+        for hook in self.before_save:
+            hook()
+
+    def _use(self, project: Project, path: str | None) -> None:
+        self.document.replace_project(project, path)
+        self.autosaver.discard()
+        if path is not None:
+            self.settings.add_recent(str(path))
+        self.update_title()
+
+    @Slot()
+    def new(self, preset: str = "article-xor") -> bool:
+        if not self.maybe_save("starting a new project"):
+            return False
+        project = load_preset(preset)
+        project.name = "untitled" if preset == "article-xor" else preset
+        self._use(project, None)
+        _message(self.window, f"New project from the {preset} preset")
+        return True
+
+    @Slot()
+    def open(self, path: str | None = None) -> bool:
+        """Open a project file; a bad file leaves the open project exactly as it was."""
+        if not self.maybe_save("opening another project"):
+            return False
+        if path is None:
+            folder = str(self.document.path.parent) if self.document.path else ""
+            path = ask_open_path(self.window, folder)
+            if not path:
+                return False
+        return self.load(path)
+
+    def load(self, path: str) -> bool:
+        """Load without asking (the caller has dealt with unsaved changes)."""
+        try:
+            project = fileformat.load(path)
+        except ProjectFileError as exc:
+            show_error(self.window, "Cannot open project", f"{Path(path).name} was not opened:\n{exc}")
+            if not Path(path).exists():
+                self.settings.remove_recent(str(path))
+            return False
+        self._use(project, path)
+        _message(self.window, f"Opened {path}")
+        return True
+
+    @Slot()
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._write(str(self.document.path))
+
+    @Slot()
+    def save_as(self, path: str | None = None) -> bool:
+        if path is None:
+            suggestion = str(self.document.path or Path.cwd() / f"{self.document.name}.bpstudio")
+            path = ask_save_path(self.window, suggestion)
+            if not path:
+                return False
+        return self._write(path)
+
+    def _write(self, path: str) -> bool:
+        self._flush()
+        try:
+            fileformat.save(self.document.project, path)
+        except ProjectFileError as exc:
+            show_error(self.window, "Cannot save project", f"The project was not saved:\n{exc}")
+            return False
+        self.document.mark_saved(path)
+        self.autosaver.discard()
+        self.settings.add_recent(path)
+        self.update_title()
+        _message(self.window, f"Saved {path}")
+        return True
+
+    @Slot()
+    def revert(self) -> bool:
+        """Throw away the changes since the last save (after asking)."""
+        path = self.document.path
+        if path is None or not self.document.modified:
+            return False
+        if not ask_revert(self.window, self.document.name):
+            return False
+        try:
+            project = fileformat.load(path)
+        except ProjectFileError as exc:
+            show_error(self.window, "Cannot revert", f"{path.name} could not be read again:\n{exc}")
+            return False
+        self._use(project, str(path))
+        return True
+
+    # ---------------------------------------------------------------- autosave and recovery
+    def _recovery_snapshot(self):
+        if not self.document.modified:
+            return None
+        path = str(self.document.path) if self.document.path else None
+        return fileformat.dumps(self.document.project), self.document.name, path
+
+    def offer_recovery(self) -> bool:
+        """At start-up: offer back work a crash left behind; True when a project was recovered."""
+        recovered = False
+        for rec in find_recoveries(self.autosaver.directory):
+            if recovered or not ask_recover(self.window, rec.describe()):
+                rec.discard()
+                continue
+            try:
+                project = rec.project()
+            except ProjectFileError as exc:
+                show_error(self.window, "Cannot recover", f"The kept copy is damaged:\n{exc}")
+                rec.discard()
+                continue
+            self.document.replace_project(project, rec.original_path)
+            self.document.set_modified(True)  # recovered work is not saved yet
+            rec.discard()
+            self.autosaver.tick()  # this process keeps it safe from now on
+            recovered = True
+            _message(self.window, f"Recovered {rec.name}")
+        return recovered
+
+    # ---------------------------------------------------------------- menu
+    def _action(self, key: str, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.actions[key] = action
+        return action
+
+    def build_menu(self, menu: QMenu, before: QAction | None = None) -> None:
+        """Put the file commands into ``menu`` (the window's File menu), above ``before``."""
+        K = QKeySequence.StandardKey
+
+        def add(action: QAction) -> None:
+            menu.insertAction(before, action) if before is not None else menu.addAction(action)
+
+        def submenu(title: str) -> QMenu:
+            sub = QMenu(title, menu)
+            add(sub.menuAction())
+            return sub
+
+        def separator() -> None:
+            menu.insertSeparator(before) if before is not None else menu.addSeparator()
+
+        add(self._action("new", "&New", self.new, K.New))
+        presets = submenu("New from &preset")
+        for name in PRESETS:
+            presets.addAction(self._action(f"preset:{name}", name, lambda n=name: self.new(n)))
+        add(self._action("open", "&Open…", self.open, K.Open))
+        self.recent_menu = submenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self.fill_recent)
+        self.fill_recent()
+        separator()
+        add(self._action("save", "&Save", self.save, K.Save))
+        add(self._action("save_as", "Save &As…", self.save_as, K.SaveAs))
+        add(self._action("revert", "Re&vert to Saved", self.revert))
+        separator()
+        self.export_menu = submenu("&Export")
+        separator()
+        self.update_title()
+
+    @Slot()
+    def fill_recent(self) -> None:
+        menu = self.recent_menu
+        if menu is None:
+            return
+        menu.clear()
+        paths = self.settings.recent_files
+        for i, path in enumerate(paths):
+            label = f"&{i + 1} {Path(path).name}" if i < 9 else Path(path).name
+            action = menu.addAction(label)
+            action.setToolTip(path)
+            action.setData(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open(p))
+        if not paths:
+            menu.addAction("(none)").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear list").triggered.connect(self.settings.clear_recent)
+
+    def __repr__(self) -> str:
+        return f"FileActions({self.document!r}, recent={len(self.settings.recent_files)})"

@@ -1,0 +1,278 @@
+"""File actions: New / Open / Save / Save As / Revert / Recent, the title, the unsaved-changes prompt,
+bad files, recovery after a crash; and the exports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow
+
+from bpstudio.core import fileformat
+from bpstudio.core.presets import load_preset
+from bpstudio.ui import file_actions as fa
+from bpstudio.ui.autosave import write_recovery
+from bpstudio.ui.canvas.commands import SetBiasCommand, SetWeightCommand
+from bpstudio.ui.document import Document
+from bpstudio.ui.settings import StudioSettings
+
+
+class Prompts:
+    """Stands in for the modal dialogs; records what was asked."""
+
+    def __init__(self, monkeypatch):
+        self.unsaved = fa.CANCEL
+        self.open_path = ""
+        self.save_path = ""
+        self.recover = True
+        self.revert = True
+        self.asked: list[str] = []
+        self.errors: list[tuple[str, str]] = []
+        monkeypatch.setattr(fa, "ask_unsaved", self._unsaved)
+        monkeypatch.setattr(fa, "ask_open_path", lambda parent, folder: self.open_path)
+        monkeypatch.setattr(fa, "ask_save_path", lambda parent, suggestion: self.save_path)
+        monkeypatch.setattr(fa, "ask_recover", lambda parent, text: self._note(text, self.recover))
+        monkeypatch.setattr(fa, "ask_revert", lambda parent, name: self._note(name, self.revert))
+        monkeypatch.setattr(fa, "show_error", lambda parent, title, text: self.errors.append((title, text)))
+
+    def _unsaved(self, parent, name, doing):
+        self.asked.append(doing)
+        return self.unsaved
+
+    def _note(self, text, answer):
+        self.asked.append(text)
+        return answer
+
+
+class Window(QMainWindow):
+    def __init__(self):
+        super().__init__()
+        self.document = Document(load_preset("article-xor"))
+        self.messages: list[str] = []
+
+    def show_message(self, text):
+        self.messages.append(text)
+
+
+@pytest.fixture
+def prompts(monkeypatch):
+    return Prompts(monkeypatch)
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, prompts):
+    w = Window()
+    qtbot.addWidget(w)
+    settings = StudioSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    actions = fa.FileActions(w, settings, recovery_dir=tmp_path / "recovery")
+    actions.build_menu(w.menuBar().addMenu("&File"))
+    yield w, actions
+    actions.autosaver.stop()
+    w.document.set_modified(False)
+
+
+def edit(doc: Document, weight: float = 0.25) -> None:
+    src, tgt = next(iter(doc.graph.edges))
+    doc.undo_stack.push(SetWeightCommand(doc.graph, src, tgt, weight))
+
+
+def state(doc: Document) -> tuple:
+    return (doc.graph.snapshot(), fileformat.dumps(doc.project), doc.path, doc.modified,
+            doc.undo_stack.count())
+
+
+def test_title_shows_name_and_star(studio, tmp_path):
+    w, actions = studio
+    assert w.windowTitle() == "article-xor — Backprop Studio"
+    edit(w.document)
+    assert w.windowTitle() == "article-xor* — Backprop Studio" and w.isWindowModified()
+    assert actions.save_as(str(tmp_path / "mine.bpstudio"))
+    assert w.windowTitle() == "mine — Backprop Studio" and not w.isWindowModified()
+    w.document.undo_stack.undo()  # back past the save point: modified again
+    assert w.windowTitle() == "mine* — Backprop Studio"
+
+
+def test_save_then_open_round_trips_the_project(studio, tmp_path, prompts):
+    w, actions = studio
+    edit(w.document, -0.75)
+    w.document.undo_stack.push(SetBiasCommand(w.document.graph, w.document.graph.find("D0").id, 0.5))
+    before = w.document.graph.snapshot()
+    path = tmp_path / "net.bpstudio"
+    prompts.save_path = str(path)
+    assert actions.save()  # no path yet: Save asks like Save As
+    assert path.is_file() and not w.document.modified and w.document.path == path
+    assert actions.new()
+    assert w.document.graph.snapshot() != before and w.document.path is None
+    prompts.open_path = str(path)
+    assert actions.open()
+    assert w.document.graph.snapshot() == before and not w.document.modified
+    assert actions.settings.recent_files[0] == str(path)
+    assert prompts.asked == []  # nothing was unsaved, so nothing was asked
+
+
+def test_save_writes_the_open_path_again(studio, tmp_path):
+    w, actions = studio
+    path = tmp_path / "a.bpstudio"
+    actions.save_as(str(path))
+    edit(w.document, 3.5)
+    assert actions.save()
+    weights = [e["weight"] for e in json.loads(path.read_text())["network"]["edges"]]
+    assert 3.5 in weights
+
+
+@pytest.mark.parametrize("content", [
+    "", "not json at all", '{"format": "bpstudio-project", "version": 1}',
+    '{"format": "something-else", "version": 1}', "\udcff",
+])
+def test_a_bad_file_shows_the_reason_and_leaves_the_project_untouched(studio, tmp_path, prompts, content):
+    w, actions = studio
+    edit(w.document, 0.125)  # unsaved work that must survive
+    before = state(w.document)
+    bad = tmp_path / "bad.bpstudio"
+    bad.write_bytes(content.encode("utf-8", "surrogateescape"))
+    prompts.unsaved = fa.DISCARD
+    prompts.open_path = str(bad)
+    assert actions.open() is False
+    assert state(w.document) == before
+    assert len(prompts.errors) == 1
+    title, text = prompts.errors[0]
+    assert title == "Cannot open project" and "bad.bpstudio was not opened" in text
+    assert len(text.split("\n", 1)[1]) > 5  # the loader's reason follows
+    assert w.windowTitle() == "article-xor* — Backprop Studio"
+
+
+def test_a_missing_recent_file_is_reported_and_dropped(studio, tmp_path, prompts):
+    w, actions = studio
+    gone = tmp_path / "gone.bpstudio"
+    actions.save_as(str(gone))
+    gone.unlink()
+    assert actions.open(str(gone)) is False
+    assert "cannot read" in prompts.errors[0][1]
+    assert str(gone) not in actions.settings.recent_files
+
+
+def test_unsaved_prompt_cancel_keeps_everything(studio, prompts):
+    w, actions = studio
+    edit(w.document)
+    before = state(w.document)
+    prompts.unsaved = fa.CANCEL
+    assert actions.new() is False and actions.open("/nonexistent") is False
+    assert state(w.document) == before
+    assert prompts.asked == ["starting a new project", "opening another project"]
+
+
+def test_unsaved_prompt_save_saves_first(studio, tmp_path, prompts):
+    w, actions = studio
+    edit(w.document, 9.0)
+    prompts.unsaved = fa.SAVE
+    prompts.save_path = str(tmp_path / "kept.bpstudio")
+    assert actions.new("xor")
+    assert 9.0 in [e["weight"] for e in json.loads((tmp_path / "kept.bpstudio").read_text())["network"]["edges"]]
+    assert w.document.project.name == "xor" and not w.document.modified
+
+
+def test_unsaved_prompt_save_cancelled_at_the_file_dialog_keeps_everything(studio, prompts):
+    w, actions = studio
+    edit(w.document)
+    before = state(w.document)
+    prompts.unsaved = fa.SAVE
+    prompts.save_path = ""  # the user cancels the Save dialog
+    assert actions.new() is False
+    assert state(w.document) == before
+
+
+def test_close_asks_and_cancel_keeps_the_window_open(qtbot, studio, prompts):
+    w, actions = studio
+    w.show()
+    edit(w.document)
+    prompts.unsaved = fa.CANCEL
+    assert w.close() is False and w.isVisible()
+    assert prompts.asked == ["closing"]
+    prompts.unsaved = fa.DISCARD
+    assert w.close() is True
+
+
+def test_close_when_clean_does_not_ask_and_removes_the_recovery_file(qtbot, studio, prompts):
+    w, actions = studio
+    w.show()
+    edit(w.document)
+    assert actions.autosaver.tick() and actions.autosaver.file.exists()
+    w.document.undo_stack.undo()
+    assert not w.document.modified
+    assert w.close() is True and prompts.asked == []
+    assert not actions.autosaver.file.exists()
+
+
+def test_revert_goes_back_to_the_saved_file(studio, tmp_path, prompts):
+    w, actions = studio
+    actions.save_as(str(tmp_path / "r.bpstudio"))
+    saved = w.document.graph.snapshot()
+    assert not actions.actions["revert"].isEnabled()
+    edit(w.document, 42.0)
+    assert actions.actions["revert"].isEnabled()
+    prompts.revert = False
+    assert actions.revert() is False and w.document.modified
+    prompts.revert = True
+    assert actions.revert() is True
+    assert w.document.graph.snapshot() == saved and not w.document.modified
+
+
+def test_saving_removes_the_recovery_file(studio, tmp_path):
+    w, actions = studio
+    edit(w.document)
+    actions.autosaver.tick()
+    assert actions.autosaver.file.exists()
+    actions.save_as(str(tmp_path / "s.bpstudio"))
+    assert not actions.autosaver.file.exists()
+    assert actions.autosaver.tick() is False  # clean: nothing written
+
+
+def test_crash_recovery_offers_the_work_back(studio, tmp_path, prompts):
+    w, actions = studio
+    crashed = load_preset("xor")
+    crashed.graph.set_bias(crashed.graph.find("D0").id, 7.25)
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    write_recovery(actions.autosaver.directory, fileformat.dumps(crashed), "lost work",
+                   str(tmp_path / "lost.bpstudio"), pid=proc.pid)
+    assert actions.offer_recovery() is True
+    assert "lost work" in prompts.asked[0]
+    assert w.document.graph.find("D0").bias == 7.25
+    assert w.document.modified and w.document.path == tmp_path / "lost.bpstudio"
+    assert w.windowTitle() == "lost* — Backprop Studio"
+    files = list(actions.autosaver.directory.iterdir())
+    assert files == [actions.autosaver.file]  # the old file is gone, this process keeps a copy
+
+
+def test_declined_recovery_deletes_the_kept_copy(studio, prompts):
+    w, actions = studio
+    before = state(w.document)
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    kept = write_recovery(actions.autosaver.directory, fileformat.dumps(load_preset("and")), "x",
+                          None, pid=proc.pid)
+    prompts.recover = False
+    assert actions.offer_recovery() is False
+    assert not kept.exists() and state(w.document) == before
+
+
+def test_recent_menu_lists_files_newest_first(studio, tmp_path):
+    w, actions = studio
+    for name in ("one", "two"):
+        actions.save_as(str(tmp_path / f"{name}.bpstudio"))
+    actions.fill_recent()
+    labels = [a.text() for a in actions.recent_menu.actions() if a.data()]
+    assert labels == ["&1 two.bpstudio", "&2 one.bpstudio"]
+    np.testing.assert_equal([a.data() for a in actions.recent_menu.actions() if a.data()],
+                            [str(tmp_path / "two.bpstudio"), str(tmp_path / "one.bpstudio")])
+
+
+def test_saving_to_a_missing_folder_reports_and_keeps_modified(studio, tmp_path, prompts):
+    w, actions = studio
+    edit(w.document)
+    assert actions.save_as(str(tmp_path / "no" / "such" / "x.bpstudio")) is False
+    assert prompts.errors and "not saved" in prompts.errors[0][1]
+    assert w.document.modified and w.document.path is None
