@@ -1,0 +1,175 @@
+"""Decision boundary: the network's output over the input plane, with the data points.
+
+The grid arrives ready in the snapshot (``boundary``, ``boundary_extent``), computed by the worker:
+this panel only hands it to an ImageItem. ``grid[r, c]`` is the output at (x_c, y_r), the x_c and
+y_r spanning the extent end to end, so each pixel is centred on its grid point. The 0.5 contour is
+drawn when the output crosses it. Training rows are filled circles, test rows crosses, both
+coloured by target. Small thumbnails show each hidden unit's value over the same plane.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+from PySide6.QtCore import Slot
+import pyqtgraph as pg
+
+from bpstudio.ui.panels.colormap import output_map
+
+MAX_THUMBNAILS = 32
+
+
+def pixel_rect(extent, shape) -> QtCore.QRectF:
+    """The image rectangle that centres pixel (r, c) on grid point (x_c, y_r)."""
+    x0, x1, y0, y1 = extent
+    h, w = shape
+    dx = (x1 - x0) / max(w - 1, 1)
+    dy = (y1 - y0) / max(h - 1, 1)
+    return QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, w * dx, h * dy)
+
+
+def output_levels(grid: np.ndarray) -> tuple[float, float]:
+    """(0, 1) when the output stays in it (sigmoid, probabilities), else its own finite range."""
+    g = grid[np.isfinite(grid)]
+    if g.size == 0:
+        return 0.0, 1.0
+    lo, hi = float(g.min()), float(g.max())
+    if lo >= 0.0 and hi <= 1.0:
+        return 0.0, 1.0
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+class BoundaryPanel(QtWidgets.QWidget):
+    """The output image, the 0.5 contour, the data points, and hidden-unit thumbnails."""
+
+    def __init__(self, document=None, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.cmap = output_map()
+        self.grid: np.ndarray | None = None
+        self.extent = None
+        self.note = QtWidgets.QLabel("The decision boundary appears after the first step "
+                                     "(for networks with two inputs).")
+        self.note.setWordWrap(True)
+        self.plot = pg.PlotWidget()
+        self.plot.setAspectLocked(False)
+        self.plot.setLabel("bottom", "input 1")
+        self.plot.setLabel("left", "input 2")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(self.cmap.getLookupTable(nPts=256))
+        self.plot.addItem(self.image)
+        self.contour = pg.IsocurveItem(level=0.5, pen=pg.mkPen((255, 255, 255), width=2),
+                                       axisOrder="row-major")
+        self.contour.setParentItem(self.image)  # in pixel coordinates: it follows the image's rect
+        self.train_points = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("w", width=2))
+        self.test_points = pg.ScatterPlotItem(size=13, symbol="x", pen=pg.mkPen("w", width=1))
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.test_points)
+        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False, width=12)
+        self.bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
+        self.thumbs = pg.GraphicsLayoutWidget()
+        self.thumbs.setFixedHeight(110)
+        self._thumb_items: dict[str, pg.ImageItem] = {}
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.note)
+        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.thumbs)
+        self.thumbs.hide()
+        if document is not None:
+            sig = getattr(document, "dataset_changed", None)
+            if sig is not None:
+                sig.connect(self.show_data)
+            self.show_data()
+
+    # ------------------------------------------------------------------ data points
+    @Slot()
+    def show_data(self) -> None:
+        """Scatter the dataset's rows (first two inputs), coloured by their first target."""
+        ds = getattr(self.document, "dataset", None)
+        if ds is None or ds.n_inputs != 2:
+            self.train_points.clear()
+            self.test_points.clear()
+            return
+        y = ds.Y[:, 0]
+        lo, hi = output_levels(ds.Y[:, :1])
+        t = np.clip((y - lo) / (hi - lo if hi > lo else 1.0), 0, 1)
+        brushes = [pg.mkBrush(c) for c in self.cmap.map(t, mode="qcolor")]
+        m = ds.train_mask
+        self.train_points.setData(pos=ds.X[m, :2], brush=[b for b, k in zip(brushes, m) if k])
+        test_colours = [pg.mkPen(c, width=3) for c, k in zip(self.cmap.map(t, mode="qcolor"), m) if not k]
+        self.test_points.setData(pos=ds.X[~m, :2], pen=test_colours, brush=None)
+
+    # ------------------------------------------------------------------ snapshot
+    @Slot(object)
+    def show_snapshot(self, snap) -> None:
+        grid, extent = snap.boundary, snap.boundary_extent
+        if grid is None or extent is None:
+            if len(snap.unit_ids) and self.grid is None:
+                self.note.show()
+            return
+        self.note.hide()
+        self.grid, self.extent = grid, extent
+        levels = output_levels(grid)
+        self.image.setImage(grid, levels=levels, autoLevels=False)
+        self.image.setRect(pixel_rect(extent, grid.shape))
+        self.bar.setLevels(levels)
+        if levels[0] < 0.5 < levels[1]:
+            self.contour.setData(grid)
+            self.contour.show()
+        else:
+            self.contour.hide()
+        if snap.hidden_thumbnails:
+            self._show_thumbnails(snap.hidden_thumbnails)
+
+    def _show_thumbnails(self, thumbs: dict) -> None:
+        ids = list(thumbs)[:MAX_THUMBNAILS]
+        if ids != list(self._thumb_items):
+            self.thumbs.clear()
+            self._thumb_items = {}
+            for col, nid in enumerate(ids):
+                name = nid
+                g = getattr(self.document, "graph", None)
+                if g is not None and nid in g.nodes:
+                    name = g.nodes[nid].name
+                self.thumbs.addLabel(name, row=0, col=col, size="8pt")
+                vb = self.thumbs.addViewBox(row=1, col=col, lockAspect=True, enableMouse=False)
+                img = pg.ImageItem(axisOrder="row-major")
+                img.setLookupTable(self.cmap.getLookupTable(nPts=256))
+                vb.addItem(img)
+                self._thumb_items[nid] = img
+        for nid in ids:
+            a = np.asarray(thumbs[nid])
+            img = self._thumb_items[nid]
+            img.setImage(a, levels=output_levels(a), autoLevels=False)
+        self.thumbs.setVisible(bool(ids))
+
+    def value_at(self, x: float, y: float) -> float:
+        """The shown output at the grid point nearest (x, y) (NaN outside the image)."""
+        if self.grid is None:
+            return float("nan")
+        x0, x1, y0, y1 = self.extent
+        h, w = self.grid.shape
+        c = int(round((x - x0) / (x1 - x0) * (w - 1)))
+        r = int(round((y - y0) / (y1 - y0) * (h - 1)))
+        if not (0 <= r < h and 0 <= c < w):
+            return float("nan")
+        return float(self.image.image[r, c])
+
+    def __repr__(self) -> str:
+        shape = None if self.grid is None else self.grid.shape
+        return f"BoundaryPanel(grid={shape}, thumbnails={len(self._thumb_items)})"
+
+
+if __name__ == "__main__":
+    from types import SimpleNamespace
+
+    from bpstudio.ui.panels.demo import demo_run
+
+    app = pg.mkQApp("Decision boundary")
+    run = demo_run("xor", 600, resolution=150)
+    panel = BoundaryPanel(SimpleNamespace(graph=run.project.graph, dataset=run.project.dataset))
+    panel.show_snapshot(run.snapshot())
+    panel.resize(560, 600)
+    panel.show()
+    app.exec()
