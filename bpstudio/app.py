@@ -1,0 +1,56 @@
+"""Start the GUI: QApplication set-up (GIL switch interval, names for QSettings), the main window."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+APP_NAME = "Backprop Studio"
+ORG_NAME = "Backprop Studio"
+ORG_DOMAIN = "bpstudio.local"
+
+
+def create_app(argv: list[str] | None = None):
+    """The QApplication (created once), with the names QSettings uses."""
+    # a short GIL switch interval keeps the GUI responsive while a worker thread trains small nets
+    sys.setswitchinterval(1e-4)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setOrganizationDomain(ORG_DOMAIN)
+    return app
+
+
+def install_excepthook(window) -> None:
+    """An unexpected error shows a plain message in the status bar (and the traceback on stderr)
+    instead of ending the app."""
+
+    def hook(kind, value, tb):
+        traceback.print_exception(kind, value, tb)
+        try:
+            window.show_message(f"Something went wrong: {value}", 10000)
+        except Exception:  # noqa: BLE001 - the window may be gone
+            pass
+
+    sys.excepthook = hook
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open Backprop Studio on the article's example; returns the exit code."""
+    app = create_app(argv)
+    import pyqtgraph  # noqa: F401  (after PySide6, so pyqtgraph picks the same binding)
+
+    from bpstudio.ui.main_window import MainWindow
+
+    window = MainWindow()
+    install_excepthook(window)
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

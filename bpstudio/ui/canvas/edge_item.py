@@ -1,0 +1,160 @@
+"""A weighted connection on the canvas: colour by sign, width by |w|, value on hover and when zoomed in."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainterPath, QPainterPathStroker, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyle
+
+from . import style
+
+R = style.NODE_RADIUS
+_METRICS = None
+
+
+def _metrics() -> QFontMetricsF:
+    global _METRICS
+    if _METRICS is None:
+        _METRICS = QFontMetricsF(style.LABEL_FONT)
+    return _METRICS
+
+
+class EdgeItem(QGraphicsItem):
+    """Draws ``source → target`` with the weight ``value``; the scene keeps the geometry up to date."""
+
+    kind = "edge"
+
+    def __init__(self, source, target, key, value: float, scale: float) -> None:
+        super().__init__()
+        self.source, self.target = source, target
+        self.key = key
+        self.value = float(value)
+        self.bucket = style.bucket(self.value, scale)
+        self.hovered = False
+        self._line = QLineF()
+        self._label_rect = QRectF()
+        self._text = style.format_value(self.value)
+        self.setFlags(QGraphicsItem.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(style.Z_EDGE)
+        self.adjust()
+        self.refresh_tooltip()
+
+    # ------------------------------------------------------------------ state
+    def names(self) -> tuple[str, str]:
+        return self.source.node.name, self.target.node.name
+
+    def refresh_tooltip(self) -> None:
+        s, t = self.names()
+        self.setToolTip(f"{s} → {t}: weight {self.value:.6g}")
+
+    def set_value(self, value: float, scale: float) -> None:
+        b = style.bucket(value, scale)
+        if value == self.value and b == self.bucket:
+            return
+        self.value, self.bucket = float(value), b
+        self._text = style.format_value(self.value)
+        self._place_label()
+        self.refresh_tooltip()
+        self.update()
+
+    def set_bucket(self, b: int) -> None:
+        if b != self.bucket:
+            self.bucket = b
+            self.update()
+
+    def adjust(self) -> None:
+        """Recompute the line between the two units' rims (after either moved)."""
+        p1, p2 = self.source.pos(), self.target.pos()
+        line = QLineF(p1, p2)
+        length = line.length()
+        self.prepareGeometryChange()
+        if length <= 2 * R + 1:
+            self._line = QLineF(p1, p1)
+        else:
+            u = (p2 - p1) / length
+            self._line = QLineF(p1 + u * R, p2 - u * (R + 2))
+        self._place_label()
+
+    def _place_label(self) -> None:
+        m = _metrics()
+        w = m.horizontalAdvance(self._text) + 8
+        h = m.height() + 2
+        c = self._line.pointAt(style.LABEL_T)
+        self._label_rect = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+
+    def label_rect(self) -> QRectF:
+        return QRectF(self._label_rect)
+
+    def label_pos(self) -> QPointF:
+        return self._label_rect.center()
+
+    # ------------------------------------------------------------------ geometry
+    def boundingRect(self) -> QRectF:
+        m = style.EDGE_MAX_WIDTH + 8
+        r = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(-m, -m, m, m)
+        return r.united(self._label_rect)
+
+    def shape(self) -> QPainterPath:
+        p = QPainterPath(self._line.p1())
+        p.lineTo(self._line.p2())
+        s = QPainterPathStroker()
+        s.setWidth(style.EDGE_HIT_WIDTH)
+        path = s.createStroke(p)
+        path.addRect(self._label_rect)
+        return path
+
+    # ------------------------------------------------------------------ painting
+    def paint(self, painter, option, widget=None) -> None:
+        if self._line.isNull():
+            return
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        selected = bool(option.state & QStyle.State_Selected)
+        pen = style.EDGE_PENS[self.bucket]
+        if selected or self.hovered:
+            pen = type(pen)(pen)
+            pen.setWidthF(pen.widthF() + 2.0)
+            if selected:
+                pen.setColor(style.SELECTED)
+        painter.setPen(pen)
+        painter.drawLine(self._line)
+        if lod >= 0.5:
+            self._draw_arrow(painter, pen.color())
+        if lod >= style.LOD_EDGE_LABELS or self.hovered or selected:
+            painter.setPen(style.LABEL_PEN)
+            painter.setBrush(style.LABEL_BG)
+            painter.drawRoundedRect(self._label_rect, 3, 3)
+            painter.setFont(style.LABEL_FONT)
+            painter.drawText(self._label_rect, Qt.AlignCenter, self._text)
+
+    def _draw_arrow(self, painter, color) -> None:
+        line = self._line
+        angle = math.atan2(line.dy(), line.dx())
+        tip = line.p2()
+        size = 8.0
+        a1 = QPointF(tip.x() - size * math.cos(angle - 0.45), tip.y() - size * math.sin(angle - 0.45))
+        a2 = QPointF(tip.x() - size * math.cos(angle + 0.45), tip.y() - size * math.sin(angle + 0.45))
+        painter.setPen(style.NO_PEN)
+        painter.setBrush(color)
+        painter.drawPolygon(QPolygonF([tip, a1, a2]))
+
+    # ------------------------------------------------------------------ interaction
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.setZValue(style.Z_EDGE_HOVER)
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.setZValue(style.Z_EDGE)
+        self.update()
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.scene().edit_label(self)
+        event.accept()
+
+    def __repr__(self) -> str:
+        s, t = self.names()
+        return f"EdgeItem({s} → {t}, w={self.value:g})"

@@ -1,0 +1,169 @@
+"""A unit on the canvas: a circle with its name, activation, an optional value, and a connection handle."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QGraphicsItem, QStyle
+
+from bpstudio.core.graph import INPUT, Node
+
+from . import style
+
+R = style.NODE_RADIUS
+H = style.HANDLE_RADIUS
+HANDLE_CENTRE = QPointF(R + 2.0, 0.0)
+
+SHORT_ACT = {"identity": "id", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
+             "softplus": "softplus"}
+
+
+class NodeItem(QGraphicsItem):
+    """Draws one :class:`Node`; moving it by hand asks the scene to record an undoable move."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+        self.value: float | None = None
+        self.value_kind = ""
+        self.value_text = ""
+        self.bucket: int | None = None  # colour bucket when a value is shown
+        self.highlighted = False
+        self.hovered = False
+        self.edges: list = []  # EdgeItems touching this unit (kept by the scene)
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable
+                      | QGraphicsItem.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(style.Z_NODE)
+        self.setPos(node.x, node.y)
+        self.setCursor(Qt.OpenHandCursor)
+        self.refresh_tooltip()
+
+    # ------------------------------------------------------------------ geometry
+    def boundingRect(self) -> QRectF:
+        m = style.HIGHLIGHT_PEN.widthF()
+        return QRectF(-R - m, -R - m, 2 * R + 2 * m + H + 2, 2 * R + 2 * m + 16)
+
+    def shape(self) -> QPainterPath:
+        p = QPainterPath()
+        p.addEllipse(QPointF(0, 0), R, R)
+        p.addEllipse(HANDLE_CENTRE, H + 2, H + 2)
+        return p
+
+    def in_handle(self, pos: QPointF) -> bool:
+        d = pos - HANDLE_CENTRE
+        return d.x() * d.x() + d.y() * d.y() <= (H + 3) ** 2
+
+    # ------------------------------------------------------------------ state
+    def set_value(self, value: float | None, kind: str, bucket: int | None) -> None:
+        if value == self.value and bucket == self.bucket and kind == self.value_kind:
+            return
+        self.value, self.value_kind, self.bucket = value, kind, bucket
+        if value is None:
+            self.value_text = ""
+        else:
+            sym = "δ" if kind == "delta" else ("a" if kind == "net_input" else "")
+            self.value_text = f"{sym} {style.format_value(value)}".strip()
+        self.refresh_tooltip()
+        self.update()
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()
+
+    def refresh_tooltip(self) -> None:
+        n = self.node
+        lines = [f"{n.name} ({n.role})"]
+        if n.role != INPUT:
+            lines.append(f"activation: {n.activation}, bias: {style.format_value(n.bias)}")
+        if self.value is not None:
+            lines.append(f"{self.value_kind}: {self.value:.6g}")
+        self.setToolTip("\n".join(lines))
+
+    # ------------------------------------------------------------------ painting
+    def paint(self, painter, option, widget=None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        role = self.node.role
+        brush = style.BRUSHES[self.bucket] if self.bucket is not None else style.ROLE_BRUSH[role]
+        selected = bool(option.state & QStyle.State_Selected)
+        if self.highlighted:
+            painter.setPen(style.HIGHLIGHT_PEN)
+            painter.setBrush(Qt.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), R + 3.5, R + 3.5)
+        painter.setPen(style.SELECTED_PEN if selected else style.ROLE_PEN[role])
+        painter.setBrush(brush)
+        painter.drawEllipse(QPointF(0, 0), R, R)
+        if lod < style.LOD_TEXT:
+            return
+        light = self.bucket is not None and style.TEXT_IS_LIGHT[self.bucket]
+        painter.setPen(style.TEXT_LIGHT if light else style.TEXT)
+        if self.value_text:
+            painter.setFont(style.NAME_FONT)
+            painter.drawText(QRectF(-R, -R + 5, 2 * R, R - 3), Qt.AlignHCenter | Qt.AlignBottom,
+                             self.node.name)
+            painter.setFont(style.VALUE_FONT)
+            painter.drawText(QRectF(-R - 6, 1, 2 * R + 12, R - 4), Qt.AlignHCenter | Qt.AlignTop,
+                             self.value_text)
+        else:
+            painter.setFont(style.NAME_FONT)
+            painter.drawText(QRectF(-R, -R, 2 * R, 2 * R), Qt.AlignCenter, self.node.name)
+        if role != INPUT:
+            painter.setPen(style.MUTED)
+            painter.setFont(style.SMALL_FONT)
+            painter.drawText(QRectF(-R - 10, R + 1, 2 * R + 20, 14), Qt.AlignHCenter | Qt.AlignTop,
+                             SHORT_ACT.get(self.node.activation, self.node.activation))
+        if self.hovered or selected:
+            painter.setPen(style.HANDLE_PEN)
+            painter.setBrush(style.HANDLE_BRUSH)
+            painter.drawEllipse(HANDLE_CENTRE, H, H)
+
+    # ------------------------------------------------------------------ interaction
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverMoveEvent(self, event) -> None:
+        self.setCursor(Qt.CrossCursor if self.in_handle(event.pos()) else Qt.OpenHandCursor)
+        super().hoverMoveEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        scene = self.scene()
+        if event.button() == Qt.LeftButton and self.in_handle(event.pos()):
+            scene.begin_connection(self, event.scenePos())
+            event.accept()
+            return
+        if event.button() == Qt.LeftButton:
+            scene.begin_drag()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        scene = self.scene()
+        if scene.connecting_from is self:
+            scene.update_connection(event.scenePos())
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        scene = self.scene()
+        if scene.connecting_from is self:
+            scene.end_connection(event.scenePos())
+            return
+        super().mouseReleaseEvent(event)
+        scene.end_drag()
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            scene = self.scene()
+            if scene is not None:
+                scene.node_item_moved(self)
+        return super().itemChange(change, value)
+
+    def __repr__(self) -> str:
+        return f"NodeItem({self.node.name}, pos=({self.pos().x():g}, {self.pos().y():g}))"

@@ -1,0 +1,170 @@
+"""Pens, brushes, sizes, Z-values and the diverging colour map the canvas (and panels) share.
+
+Everything is pre-built once: recolouring picks a bucket index, never creates a QPen/QBrush.
+The diverging map is symmetric around 0: negative values red, zero near white, positive blue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPen
+
+N_BUCKETS = 256  # colour buckets of the diverging map (index 0 = -1, 255 = +1)
+MID = (N_BUCKETS - 1) / 2.0
+
+# sizes (scene units)
+NODE_RADIUS = 24.0
+HANDLE_RADIUS = 6.0
+EDGE_HIT_WIDTH = 10.0
+EDGE_MIN_WIDTH = 0.8
+EDGE_MAX_WIDTH = 5.0
+LABEL_T = 0.32  # where along an edge its weight label sits (0 = source, 1 = target)
+
+# level of detail thresholds (view scale)
+LOD_TEXT = 0.35  # below: no unit names
+LOD_EDGE_LABELS = 0.75  # at or above: weight labels on every edge
+EDGE_ITEM_LIMIT = 3000  # more edges than this: one bundled item draws them all
+
+# Z-values
+Z_BUNDLE = -1.0
+Z_EDGE = 0.0
+Z_EDGE_HOVER = 5.0
+Z_NODE = 10.0
+Z_DRAG_LINE = 20.0
+
+# diverging map anchors (ColorBrewer RdBu, readable on light and dark backgrounds)
+_ANCHORS = np.array([
+    (-1.00, (103, 0, 31)), (-0.75, (178, 24, 43)), (-0.50, (214, 96, 77)), (-0.25, (244, 165, 130)),
+    (0.00, (247, 247, 247)),
+    (0.25, (146, 197, 222)), (0.50, (67, 147, 195)), (0.75, (33, 102, 172)), (1.00, (5, 48, 97)),
+], dtype=object)
+
+NEGATIVE = QColor(200, 50, 50)
+POSITIVE = QColor(40, 100, 180)
+
+ROLE_FILL = {"input": QColor("#e6f2e6"), "hidden": QColor("#e8eef9"), "output": QColor("#fbeedd"),
+             "bias": QColor("#f3f3f3")}
+ROLE_LINE = {"input": QColor("#4d8a4d"), "hidden": QColor("#3d6aa6"), "output": QColor("#b87424"),
+             "bias": QColor("#8a8a8a")}
+TEXT = QColor("#1d1d1d")
+TEXT_LIGHT = QColor("#ffffff")
+MUTED = QColor("#5a5a5a")
+HIGHLIGHT = QColor("#f2a900")
+SELECTED = QColor("#ff7f0e")
+
+
+def diverging_rgb(t: np.ndarray | float) -> np.ndarray:
+    """RGB (0..255) of the diverging map at ``t`` in [-1, 1] (clipped), linear between anchors."""
+    t = np.clip(np.asarray(t, dtype=float), -1.0, 1.0)
+    xs = np.array([a[0] for a in _ANCHORS], dtype=float)
+    cols = np.array([a[1] for a in _ANCHORS], dtype=float)
+    return np.stack([np.interp(t, xs, cols[:, i]) for i in range(3)], axis=-1)
+
+
+def bucket_of(values: np.ndarray, scale: float) -> np.ndarray:
+    """Bucket index 0..N_BUCKETS-1 of each value on a map symmetric around 0 with ±``scale`` at the ends.
+
+    NaN goes to the middle (white); ``scale`` ≤ 0 puts every value in the middle.
+    """
+    v = np.asarray(values, dtype=float)
+    if not scale > 0 or not np.isfinite(scale):
+        return np.full(v.shape, int(round(MID)), dtype=np.intp)
+    t = np.nan_to_num(v / scale, nan=0.0, posinf=1.0, neginf=-1.0)
+    np.clip(t, -1.0, 1.0, out=t)
+    return np.rint((t + 1.0) * MID).astype(np.intp)
+
+
+def bucket(value: float, scale: float) -> int:
+    """Scalar :func:`bucket_of`."""
+    if not scale > 0 or value != value:
+        return int(round(MID))
+    t = max(-1.0, min(1.0, value / scale))
+    return int(round((t + 1.0) * MID))
+
+
+def bucket_value(index: int) -> float:
+    """The t in [-1, 1] a bucket stands for."""
+    return index / MID - 1.0
+
+
+def _build():
+    rgb = diverging_rgb(np.linspace(-1, 1, N_BUCKETS))
+    colors = [QColor(int(r), int(g), int(b)) for r, g, b in rgb]
+    brushes = [QBrush(c) for c in colors]
+    # dark fills need light text (luminance below ~0.5)
+    lum = (0.2126 * rgb[:, 0] + 0.7152 * rgb[:, 1] + 0.0722 * rgb[:, 2]) / 255.0
+    text_light = [bool(x < 0.5) for x in lum]
+    # edge pens: colour by sign (never white: an edge must stay visible), width by |w|
+    pens = []
+    for i in range(N_BUCKETS):
+        t = bucket_value(i)
+        a = abs(t)
+        base = POSITIVE if t >= 0 else NEGATIVE
+        c = QColor(base)
+        c.setAlpha(int(90 + 165 * min(1.0, a)))
+        pen = QPen(c, EDGE_MIN_WIDTH + (EDGE_MAX_WIDTH - EDGE_MIN_WIDTH) * a)
+        pen.setCapStyle(Qt.RoundCap)
+        pens.append(pen)
+    # bundle pens (zoomed-out, thousands of edges): thin, cosmetic, one per bucket of 16
+    bundle = []
+    for j in range(16):
+        t = (j + 0.5) / 8.0 - 1.0
+        c = QColor(POSITIVE if t >= 0 else NEGATIVE)
+        c.setAlpha(int(40 + 140 * abs(t)))
+        p = QPen(c, 1.0)
+        p.setCosmetic(True)
+        bundle.append(p)
+    return colors, brushes, text_light, pens, bundle
+
+
+COLORS, BRUSHES, TEXT_IS_LIGHT, EDGE_PENS, BUNDLE_PENS = _build()
+N_BUNDLE = len(BUNDLE_PENS)
+
+ROLE_BRUSH = {k: QBrush(v) for k, v in ROLE_FILL.items()}
+ROLE_PEN = {k: QPen(v, 2.0) for k, v in ROLE_LINE.items()}
+BIAS_PEN = QPen(ROLE_LINE["bias"], 1.6, Qt.DashLine)
+SELECTED_PEN = QPen(SELECTED, 3.0)
+HIGHLIGHT_PEN = QPen(HIGHLIGHT, 5.0)
+HANDLE_BRUSH = QBrush(QColor("#ffffff"))
+HANDLE_PEN = QPen(QColor("#3d6aa6"), 1.5)
+DRAG_PEN = QPen(QColor("#3d6aa6"), 2.0, Qt.DashLine)
+LABEL_BG = QBrush(QColor(255, 255, 255, 225))
+LABEL_PEN = QPen(QColor("#333333"))
+NO_PEN = QPen(Qt.NoPen)
+
+
+def bundle_of(values: np.ndarray, scale: float) -> np.ndarray:
+    """Bundle index 0..15 (sign and size) for the cheap zoomed-out edge drawing."""
+    v = np.asarray(values, dtype=float)
+    if not scale > 0:
+        return np.full(v.shape, N_BUNDLE // 2, dtype=np.intp)
+    t = np.clip(np.nan_to_num(v / scale), -1.0, 1.0)
+    return np.minimum(((t + 1.0) * (N_BUNDLE / 2)).astype(np.intp), N_BUNDLE - 1)
+
+
+def font(point_size: float = 10.0, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(point_size)
+    f.setBold(bold)
+    return f
+
+
+NAME_FONT = font(11.0, True)
+SMALL_FONT = font(8.0)
+LABEL_FONT = font(8.5)
+VALUE_FONT = font(8.5, True)
+
+
+def format_value(v: float) -> str:
+    """Compact number for a label: 1, 0.6, -0.25, 1.23e-05 (never 0.6000000000000001)."""
+    if v != v:
+        return "—"
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if 1e-3 <= a < 1e5:
+        s = f"{v:.4g}"
+    else:
+        s = f"{v:.3g}"
+    return s
