@@ -54,6 +54,7 @@ class Adjustment:
     removed: list[tuple[Node, list[Edge]]] = field(default_factory=list)
     added: list[tuple[Node, list[Edge]]] = field(default_factory=list)
     done: bool = False
+    _places: list[int] = field(default_factory=list, repr=False)  # removed units' old positions
 
     @property
     def is_empty(self) -> bool:
@@ -61,22 +62,21 @@ class Adjustment:
 
     def apply(self, graph: Graph) -> None:
         """Remove, then add (first time and every redo give the same ids and weights)."""
+        self._places = []
         for node, _ in self.removed:
+            self._places.append(list(graph.nodes).index(node.id))
             graph.remove_node(node.id)
         for node, edges in self.added:
             graph.restore_node(replace(node), [replace(e) for e in edges])
         self.done = True
 
     def undo(self, graph: Graph) -> None:
-        """Remove the added units, then put the removed ones back (nodes first, then edges).
-
-        Removed units are always the last of their role, so appending them again in their old
-        order restores the order of inputs and of outputs (the order the data columns follow).
-        """
+        """Remove the added units, then put the removed ones back at their old places (nodes
+        first, then edges, so edges between two removed units come back too)."""
         for node, _ in reversed(self.added):
             graph.remove_node(node.id)
-        for node, _ in self.removed:
-            graph.restore_node(replace(node))
+        for (node, _), place in reversed(list(zip(self.removed, self._places))):
+            graph.restore_node(replace(node), index=place)
         for _, edges in self.removed:
             for e in edges:
                 graph.connect(e.source, e.target, e.weight)

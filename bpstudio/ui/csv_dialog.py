@@ -1,0 +1,288 @@
+"""Import CSV…: choose a file, preview it, pick input and target columns, optionally standardise.
+
+The parse runs in a worker QObject moved to a QThread (progress bar; Cancel stops it between
+chunks), so a 100,000-row file never freezes the window. A bad file is refused with the row and
+column of its first problem, and nothing changes. On success ``result_`` holds the ImportResult.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
+                               QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSpinBox,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from bpstudio.core import csv_import
+from bpstudio.core.csv_import import CsvError, CsvFormat, ImportCancelled
+
+AUTO = "auto"
+DELIMITER_CHOICES = [("Detect", AUTO), ("Comma ,", ","), ("Semicolon ;", ";"), ("Tab", "\t"),
+                     ("Bar |", "|")]
+
+
+class ImportWorker(QObject):
+    """Parses one file in the worker thread; reports progress, the result or a plain error."""
+
+    progress = Signal(int)  # per mille
+    done = Signal(object)  # ImportResult
+    failed = Signal(str)
+    cancelled = Signal()
+    finished = Signal()
+
+    def __init__(self, path: str, inputs, targets, fmt: CsvFormat, standardise: bool,
+                 test_fraction: float) -> None:
+        super().__init__()
+        self.args = (path, list(inputs), list(targets))
+        self.kw = dict(fmt=fmt, standardise=standardise, test_fraction=test_fraction)
+        self.stop = threading.Event()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = csv_import.parse(*self.args, **self.kw, cancel=self.stop.is_set,
+                                      progress=lambda f: self.progress.emit(int(f * 1000)))
+        except ImportCancelled:
+            self.cancelled.emit()
+        except (CsvError, OSError, ValueError) as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - never crash the app on a bad file
+            self.failed.emit(f"the file could not be read: {exc}")
+        else:
+            self.done.emit(result)
+        self.finished.emit()
+
+
+class CsvImportDialog(QDialog):
+    """The import dialog; ``exec()`` is accepted once a file has been parsed into ``result_``."""
+
+    def __init__(self, parent: QWidget | None = None, path: str | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import CSV")
+        self.resize(720, 560)
+        self.result_ = None
+        self.preview_: csv_import.Preview | None = None
+        self._thread: QThread | None = None
+        self._worker: ImportWorker | None = None
+
+        self.path_edit = QLineEdit()
+        self.path_edit.setPlaceholderText("a .csv file: one row per sample, one column per value")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self.browse)
+        self.path_edit.editingFinished.connect(self.load_preview)
+        self.delimiter = QComboBox()
+        for label, value in DELIMITER_CHOICES:
+            self.delimiter.addItem(label, value)
+        self.header = QCheckBox("Row 1 holds column names")
+        self.delimiter.currentIndexChanged.connect(self._format_changed)
+        self.header.toggled.connect(self._format_changed)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.inputs = QListWidget()
+        self.targets = QListWidget()
+        self.standardise = QCheckBox("Standardise inputs: (x − mean) / std, means and stds reported")
+        self.test_percent = QSpinBox()
+        self.test_percent.setRange(0, 90)
+        self.test_percent.setSuffix(" % test rows")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setVisible(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
+        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.AcceptRole)
+        self.import_button.setEnabled(False)
+        self.buttons.accepted.connect(self.start_import)
+        self.buttons.rejected.connect(self.reject)
+
+        top = QHBoxLayout()
+        top.addWidget(self.path_edit, 1)
+        top.addWidget(browse)
+        fmt = QHBoxLayout()
+        fmt.addWidget(QLabel("Delimiter"))
+        fmt.addWidget(self.delimiter)
+        fmt.addWidget(self.header)
+        fmt.addStretch(1)
+        cols = QFormLayout()
+        pick = QHBoxLayout()
+        pick.addWidget(self.inputs)
+        pick.addWidget(self.targets)
+        cols.addRow(QLabel("Tick the input columns (left) and the target columns (right):"))
+        cols.addRow(pick)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addLayout(fmt)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(cols)
+        opts = QHBoxLayout()
+        opts.addWidget(self.standardise, 1)
+        opts.addWidget(self.test_percent)
+        lay.addLayout(opts)
+        lay.addWidget(self.status)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.buttons)
+        if path:
+            self.set_path(path)
+
+    # ---------------------------------------------------------------- choosing
+    @Slot()
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "", "CSV files (*.csv *.tsv *.txt);;"
+                                                                      "All files (*)")
+        if path:
+            self.set_path(path)
+
+    def set_path(self, path: str) -> None:
+        self.path_edit.setText(str(path))
+        self.delimiter.blockSignals(True)
+        self.delimiter.setCurrentIndex(0)
+        self.delimiter.blockSignals(False)
+        self.load_preview()
+
+    def chosen_format(self) -> CsvFormat | None:
+        delim = self.delimiter.currentData()
+        return None if delim == AUTO else CsvFormat(delim, self.header.isChecked())
+
+    @Slot()
+    def _format_changed(self) -> None:
+        if self.delimiter.currentData() == AUTO and self.sender() is self.header:
+            self.delimiter.blockSignals(True)  # a header choice fixes the detected delimiter
+            self.delimiter.setCurrentIndex(self.delimiter.findData(self.preview_.format.delimiter)
+                                           if self.preview_ else 1)
+            self.delimiter.blockSignals(False)
+        self.load_preview()
+
+    @Slot()
+    def load_preview(self) -> None:
+        """Read the first rows; fill the preview and the column lists (or show why not)."""
+        path = self.path_edit.text().strip()
+        self.preview_ = None
+        self.import_button.setEnabled(False)
+        self.table.clear()
+        self.inputs.clear()
+        self.targets.clear()
+        if not path:
+            return
+        try:
+            pv = csv_import.preview(path, 20, self.chosen_format())
+        except (CsvError, OSError) as exc:
+            self.show_error(str(exc))
+            return
+        self.preview_ = pv
+        self.header.blockSignals(True)
+        self.header.setChecked(pv.format.has_header)
+        self.header.blockSignals(False)
+        self.table.setColumnCount(len(pv.columns))
+        self.table.setRowCount(len(pv.rows))
+        self.table.setHorizontalHeaderLabels(pv.columns)
+        for r, row in enumerate(pv.rows):
+            for c, text in enumerate(row[:len(pv.columns)]):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        numeric = pv.numeric_columns
+        target = numeric[-1] if numeric else len(pv.columns) - 1
+        for c, name in enumerate(pv.columns):
+            for lst, on in ((self.inputs, c in numeric and c != target), (self.targets, c == target)):
+                item = QListWidgetItem(name)
+                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+                item.setCheckState(Qt.Checked if on else Qt.Unchecked)
+                lst.addItem(item)
+        name = csv_import.DELIMITER_NAMES.get(pv.format.delimiter, repr(pv.format.delimiter))
+        self.status.setStyleSheet("")
+        self.status.setText(f"{Path(path).name}: {pv.size / 1e6:.2f} MB, {len(pv.columns)} columns, "
+                            f"{name}-separated, {'with' if pv.format.has_header else 'no'} header.")
+        self.import_button.setEnabled(True)
+
+    def checked(self, lst: QListWidget) -> list[int]:
+        return [i for i in range(lst.count()) if lst.item(i).checkState() == Qt.Checked]
+
+    def show_error(self, text: str) -> None:
+        self.status.setStyleSheet("color: #c0392b;")
+        self.status.setText(f"Cannot import: {text}. Nothing was changed.")
+
+    # ---------------------------------------------------------------- importing
+    @Slot()
+    def start_import(self) -> None:
+        if self.preview_ is None or self._thread is not None:
+            return
+        inputs, targets = self.checked(self.inputs), self.checked(self.targets)
+        if not inputs or not targets:
+            self.show_error("tick at least one input column and one target column")
+            return
+        self.import_button.setEnabled(False)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.status.setStyleSheet("")
+        self.status.setText("Importing…")
+        worker = ImportWorker(self.preview_.path, inputs, targets, self.preview_.format,
+                              self.standardise.isChecked(), self.test_percent.value() / 100.0)
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self._progress)
+        worker.done.connect(self._done)
+        worker.failed.connect(self._failed)
+        worker.cancelled.connect(self._cancelled)
+        worker.finished.connect(thread.quit)
+        worker.finished.connect(worker.deleteLater)
+        thread.finished.connect(self._thread_finished)
+        self._thread, self._worker = thread, worker
+        thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    @Slot(int)
+    def _progress(self, per_mille: int) -> None:
+        self.progress.setValue(per_mille)
+
+    @Slot(object)
+    def _done(self, result) -> None:
+        self.result_ = result
+        self.status.setText(result.summary())
+
+    @Slot(str)
+    def _failed(self, text: str) -> None:
+        self.show_error(text)
+
+    @Slot()
+    def _cancelled(self) -> None:
+        self.status.setText("Import cancelled. Nothing was changed.")
+
+    @Slot()
+    def _thread_finished(self) -> None:
+        thread, self._thread, self._worker = self._thread, None, None
+        if thread is not None:
+            thread.deleteLater()
+        self.progress.setVisible(False)
+        self.import_button.setEnabled(self.preview_ is not None)
+        if self.result_ is not None:
+            super().accept()
+
+    def stop_import(self, timeout_ms: int = 5000) -> None:
+        """Ask a running import to stop and wait for its thread (never leaves one running)."""
+        if self._worker is not None:
+            self._worker.stop.set()
+        if self._thread is not None:
+            self._thread.quit()
+            self._thread.wait(timeout_ms)
+
+    def reject(self) -> None:
+        if self._thread is not None:  # first Cancel stops the import; the dialog stays open
+            self._worker.stop.set()
+            self.status.setText("Cancelling…")
+            return
+        super().reject()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        self.stop_import()
+        super().closeEvent(event)
+
+    def done(self, code: int) -> None:  # noqa: D401 - Qt name
+        if code == QDialog.Rejected:
+            self.stop_import()
+        super().done(code)

@@ -1,0 +1,286 @@
+"""The Data dock: table edits reach the document's dataset (and undo), generators, the mismatch
+prompt, and the CSV dialog importing in its thread without changing anything on a bad file."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from bpstudio.core.engine import Engine
+from bpstudio.core.generators import generate
+from bpstudio.core.trainer import Trainer
+from bpstudio.ui.csv_dialog import CsvImportDialog
+from bpstudio.ui.document import Document
+from bpstudio.ui.panels.dataset import (DataPanel, confirm_match, mismatch_box, offer_dataset,
+                                        prompt_adjust)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def adjust(box):
+    return next(b for b in box.buttons() if b.text() == "Adjust the network")
+
+
+def cancel(box):
+    return box.button(QMessageBox.Cancel)
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = DataPanel(Document())
+    qtbot.addWidget(p)
+    return p
+
+
+def _edit(p, row, col, text):
+    return p.model.setData(p.model.index(row, col), text, Qt.EditRole)
+
+
+# ---------------------------------------------------------------- the table
+def test_table_shows_the_article_table(panel):
+    m = panel.model
+    heads = [m.headerData(c, Qt.Horizontal) for c in range(m.columnCount())]
+    assert heads == ["X1", "X2", "Y", "train"]
+    cells = [[m.data(m.index(r, c)) for c in range(3)] for r in range(m.rowCount())]
+    assert cells == [["0", "0", "0"], ["0", "1", "1"], ["1", "0", "1"], ["1", "1", "0"]]
+    assert m.data(m.index(0, 3), Qt.CheckStateRole) == Qt.Checked
+
+
+def test_cell_edit_reaches_the_dataset_training_reads_and_undoes(panel):
+    doc = panel.document
+    seen = []
+    doc.dataset_changed.connect(lambda: seen.append(doc.dataset))
+    before = doc.dataset
+    assert _edit(panel, 1, 2, "0.25")
+    assert doc.dataset.Y[1, 0] == 0.25 and len(seen) == 1
+    assert before.Y[1, 0] == 1.0  # copy-on-write: a running session keeps its own dataset
+    trainer = Trainer(Engine(doc.graph, doc.settings.loss), doc.dataset, doc.settings)
+    assert trainer.Y[:, 0].tolist() == [0, 0.25, 1, 0]  # what Play trains on
+    assert _edit(panel, 1, 0, "-2")
+    assert doc.dataset.X[1].tolist() == [-2, 1]
+    doc.undo_stack.undo()
+    assert doc.dataset.X[1].tolist() == [0, 1]
+    doc.undo_stack.undo()
+    assert doc.dataset.equals(before)
+    doc.undo_stack.redo()
+    assert panel.model.data(panel.model.index(1, 2)) == "0.25"
+
+
+def test_repeated_edits_of_one_cell_merge_into_one_undo_step(panel):
+    doc = panel.document
+    for text in ("3", "4", "5"):
+        _edit(panel, 0, 0, text)
+    assert doc.undo_stack.count() == 1 and doc.dataset.X[0, 0] == 5
+    doc.undo_stack.undo()
+    assert doc.dataset.X[0, 0] == 0
+
+
+@pytest.mark.parametrize("text", ["abc", "", "inf", "nan"])
+def test_bad_cell_text_is_refused_in_words(panel, text):
+    doc = panel.document
+    before = doc.dataset
+    assert not _edit(panel, 2, 1, text)
+    assert doc.dataset is before and doc.undo_stack.count() == 0
+    assert "row 3" in panel.message.text()
+
+
+def test_add_remove_rows_and_mark_test_are_undoable(panel, qtbot):
+    doc = panel.document
+    start = doc.dataset
+    panel.table.selectRow(1)
+    panel.add_row()
+    assert doc.dataset.n_samples == 5 and doc.dataset.X[2].tolist() == [0, 0]
+    assert panel.model.rowCount() == 5
+    panel.table.clearSelection()
+    panel.table.selectRow(0)
+    flags = QItemSelectionModel.Select | QItemSelectionModel.Rows
+    panel.table.selectionModel().select(panel.model.index(3, 0), flags)
+    panel.remove_selected()
+    assert doc.dataset.n_samples == 3
+    assert doc.dataset.X.tolist() == [[0, 1], [0, 0], [1, 1]]
+    panel.table.selectRow(2)
+    panel.mark_test()
+    assert doc.dataset.train_mask.tolist() == [True, True, False]
+    assert doc.dataset.train()[0].tolist() == [[0, 1], [0, 0]]
+    assert "2 train / 1 test" in panel.summary.text()
+    for _ in range(3):
+        doc.undo_stack.undo()
+    assert doc.dataset.equals(start)
+    for _ in range(3):
+        doc.undo_stack.redo()
+    assert doc.dataset.X.tolist() == [[0, 1], [0, 0], [1, 1]]
+    assert doc.dataset.train_mask.tolist() == [True, True, False]
+
+
+def test_train_checkbox_is_an_undoable_command(panel):
+    m, doc = panel.model, panel.document
+    assert m.setData(m.index(3, 3), Qt.Unchecked, Qt.CheckStateRole)
+    assert doc.dataset.train_mask.tolist() == [True, True, True, False]
+    doc.undo_stack.undo()
+    assert doc.dataset.train_mask.all()
+
+
+def test_removing_every_row_is_refused(panel):
+    panel.table.selectAll()
+    panel.remove_selected()
+    assert panel.document.dataset.n_samples == 4
+    assert "at least one row" in panel.message.text()
+
+
+# ---------------------------------------------------------------- generators and the prompt
+def test_generate_same_shape_needs_no_prompt(panel):
+    doc = panel.document
+    panel.generator.select("circle")
+    panel.generator.samples.setValue(120)
+    panel.generator.test_percent.setValue(25)
+    panel.generator.seed.setValue(9)
+    panel.choose = lambda box: pytest.fail("no prompt expected")
+    panel.generate()
+    assert doc.dataset.equals(generate("circle", 120, 0.0, 0.25, 9))
+    assert panel.model.rowCount() == 120
+    doc.undo_stack.undo()
+    assert doc.dataset.name == "XOR"
+
+
+def test_generate_sine_asks_and_cancel_changes_nothing(panel):
+    doc = panel.document
+    graph_before, data_before = doc.graph.snapshot(), doc.dataset
+    asked = []
+    panel.choose = lambda box: asked.append(box.text()) or cancel(box)
+    panel.generator.select("sine")
+    panel.generate()
+    assert asked == ["The network has 2 input units (X1, X2) but the dataset has 1 input column (X1)."]
+    assert doc.graph.snapshot() == graph_before and doc.dataset is data_before
+    assert doc.undo_stack.count() == 0
+
+
+def test_generate_sine_and_adjust_is_one_undo_step(panel):
+    doc = panel.document
+    graph_before, data_before = doc.graph.snapshot(), doc.dataset
+    panel.choose = adjust
+    panel.generator.select("sine")
+    panel.generate()
+    assert [n.name for n in doc.graph.inputs] == ["X1"]
+    assert doc.dataset.n_inputs == 1 and doc.undo_stack.count() == 1
+    assert not panel.warning.isVisibleTo(panel)
+    Trainer(Engine(doc.graph, doc.settings.loss), doc.dataset, doc.settings).step()
+    doc.undo_stack.undo()
+    assert doc.graph.snapshot() == graph_before and doc.dataset is data_before
+
+
+def test_confirm_match_before_play(qtbot):
+    doc = Document()
+    ds = generate("plane", 30)
+    ds.Y = np.hstack([ds.Y, -ds.Y])
+    ds.target_names = ["Y", "minus Y"]
+    doc.project.dataset = ds
+    doc.dataset_changed.emit()
+    assert not confirm_match(doc, choose=cancel)
+    assert len(doc.graph.outputs) == 1
+    assert confirm_match(doc, choose=adjust)
+    assert [n.name for n in doc.graph.outputs] == ["D0", "D1"]
+    assert confirm_match(doc, choose=lambda box: pytest.fail("no prompt when it fits"))
+    doc.undo_stack.undo()
+    assert len(doc.graph.outputs) == 1
+
+
+def test_mismatch_prompt_is_a_real_dialog_the_learner_can_click(qtbot):
+    """Drive the modal box itself: find it once it is shown and click Adjust."""
+    doc = Document()
+    sine = generate("sine", 10)
+    clicked = []
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, click)
+            return
+        clicked.append(box.text())
+        adjust(box).click()
+
+    QTimer.singleShot(0, click)
+    assert offer_dataset(doc, sine) is True
+    assert clicked and "1 input column" in clicked[0]
+    assert len(doc.graph.inputs) == 1 and doc.dataset is sine
+
+
+def test_prompt_words_and_buttons(qtbot):
+    box, adjust_button = mismatch_box(None, "The network has 2 input units")
+    qtbot.addWidget(box)
+    assert box.text() == "The network has 2 input units"
+    assert "Cancel changes nothing" in box.informativeText()
+    assert box.defaultButton() is adjust_button
+    doc = Document()
+    assert prompt_adjust(None, doc.graph, doc.dataset, choose=lambda b: pytest.fail()) is None
+
+
+def test_fit_button_shows_while_the_network_does_not_fit(panel):
+    doc = panel.document
+    doc.project.dataset = generate("sine", 10)
+    doc.dataset_changed.emit()
+    assert panel.fit_button.isVisibleTo(panel) and "1 input column" in panel.warning.text()
+    panel.choose = adjust
+    panel.fit_network()
+    assert not panel.fit_button.isVisibleTo(panel) and len(doc.graph.inputs) == 1
+
+
+# ---------------------------------------------------------------- the CSV dialog
+def test_dialog_previews_and_imports_in_a_thread(qtbot, tmp_path):
+    lines = ["a,b,name,y"] + [f"{i % 7},{i % 5 - 2},row{i},{i % 2}" for i in range(20_000)]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n")
+    dialog = CsvImportDialog(None, str(path))
+    qtbot.addWidget(dialog)
+    assert dialog.preview_.columns == ["a", "b", "name", "y"]
+    assert dialog.table.rowCount() == 20 and dialog.table.item(0, 2).text() == "row0"
+    assert dialog.checked(dialog.inputs) == [0, 1] and dialog.checked(dialog.targets) == [3]
+    dialog.standardise.setChecked(True)
+    values = []
+    dialog.progress.valueChanged.connect(values.append)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.start_import()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=5_000)
+    r = dialog.result_
+    assert r.dataset.n_samples == 20_000 and r.standardised
+    assert np.allclose(r.dataset.X.mean(axis=0), 0)
+    assert values and values[-1] == 1000
+
+
+def test_dialog_refuses_a_bad_file_and_nothing_changes(qtbot):
+    doc = Document()
+    before = doc.dataset
+    dialog = CsvImportDialog(None, str(DATA / "text_in_number.csv"))
+    qtbot.addWidget(dialog)
+    dialog.inputs.item(1).setCheckState(Qt.Checked)  # x2 holds 'abc' in row 3
+    dialog.show()
+    dialog.start_import()
+    assert dialog.running
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10_000)
+    assert dialog.result_ is None and dialog.isVisible()  # still open, showing why
+    assert "row 3, column 2 ('x2'): 'abc' is not a number" in dialog.status.text()
+    assert "Nothing was changed" in dialog.status.text()
+    assert doc.dataset is before
+
+
+def test_dialog_shows_preview_errors(qtbot):
+    dialog = CsvImportDialog(None, str(DATA / "empty.csv"))
+    qtbot.addWidget(dialog)
+    assert "the file is empty" in dialog.status.text()
+    assert not dialog.import_button.isEnabled()
+
+
+def test_import_result_goes_through_the_prompt(panel):
+    from bpstudio.core.csv_import import parse
+
+    doc = panel.document
+    result = parse(DATA / "semicolon.csv", ["sepal", "petal"], ["width"])
+    panel.choose = lambda box: pytest.fail("2 inputs, 1 target: no prompt")
+    assert panel.use_import(result)
+    assert doc.dataset.input_names == ["sepal", "petal"] and panel.last_import is result
+    assert "3 rows" in panel.message.text()
+    three = parse(DATA / "semicolon.csv", ["sepal"], ["petal", "width"])
+    panel.choose = cancel
+    assert not panel.use_import(three)
+    assert doc.dataset.input_names == ["sepal", "petal"]
