@@ -94,6 +94,9 @@ class Graph:
         self._in: dict[str, dict[str, Edge]] = {}
         self._ids = itertools.count(1)
         self._depth_cache: dict[str, int] | None = None
+        # where remove_node took a node and its edges from, so restore_node can put them back in
+        # the same order (the order of units and weights is visible: engine, files, views)
+        self._removed_at: dict[str, tuple[int, dict[tuple[str, str], int]]] = {}
         self.events = GraphEvents()
 
     # ------------------------------------------------------------------ reading
@@ -294,6 +297,10 @@ class Graph:
         """Remove a node and every edge touching it; returns both so undo can restore them."""
         node = self.node(node_id)
         removed = [*self.incoming(node_id), *self.outgoing(node_id)]
+        edge_index = {key: i for i, key in enumerate(self._edges)}
+        self._removed_at[node_id] = (
+            list(self._nodes).index(node_id), {e.key: edge_index[e.key] for e in removed}
+        )
         for e in removed:
             self.disconnect(e.source, e.target)
         del self._nodes[node_id]
@@ -307,12 +314,28 @@ class Graph:
     def restore_node(self, node: Node, edges: Iterable[Edge] = (), index: int | None = None) -> None:
         """Put back a node removed by :meth:`remove_node`, with its edges (for undo).
 
-        ``index``: its old position in :attr:`nodes` (default: at the end)."""
+        ``index``: its old position in :attr:`nodes` (default: where :meth:`remove_node` took it
+        from, else at the end). Edges go back to their old places in :attr:`edges` too."""
         if node.id in self._nodes:
             raise GraphError(f"a unit with id {node.id!r} already exists")
-        self._insert_node(node, index)
+        old_index, edge_index = self._removed_at.pop(node.id, (None, {}))
+        self._insert_node(node, old_index if index is None else index)
+        edges = list(edges)
         for e in edges:
             self.connect(e.source, e.target, e.weight)
+        if edges and all(e.key in edge_index for e in edges):
+            self._reorder_edges({e.key: edge_index[e.key] for e in edges})
+
+    def _reorder_edges(self, positions: dict[tuple[str, str], int]) -> None:
+        """Move the given (just re-added) edges back to their old positions, without events."""
+        moved = sorted(positions, key=positions.get)
+        order = [k for k in self._edges if k not in positions]
+        for key in moved:
+            order.insert(min(positions[key], len(order)), key)
+        self._edges = {k: self._edges[k] for k in order}
+        for nid in {s for s, _ in moved} | {t for _, t in moved}:  # per-unit order follows suit
+            self._out[nid] = {t: e for (s, t), e in self._edges.items() if s == nid}
+            self._in[nid] = {s: e for (s, t), e in self._edges.items() if t == nid}
 
     def connect(self, source: str, target: str, weight: float = 0.0) -> Edge:
         problem = self.connection_problem(source, target)
@@ -401,6 +424,7 @@ class Graph:
         self._edges.clear()
         self._out.clear()
         self._in.clear()
+        self._removed_at.clear()
         self._depth_cache = None
         self.events.reset.emit()
         self.events.structure_changed.emit()
@@ -417,6 +441,7 @@ class Graph:
             self._out[e.source][e.target] = ne
             self._in[e.target][e.source] = ne
         self._ids = itertools.count(_next_free_number(self._nodes))
+        self._removed_at = {}
         self._depth_cache = None
         self.events.reset.emit()
         self.events.structure_changed.emit()
