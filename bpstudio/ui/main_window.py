@@ -53,6 +53,10 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(self.document, self)
         self.add_dock("inspector", "Inspector", self.inspector)
 
+        # the Data dock (issue 6): table, generators, CSV import
+        from bpstudio.ui.panels.dataset import install_data_panel
+        install_data_panel(self)
+
         self.scene.selection_record.connect(self.selection_changed)
         self.selection_changed.connect(self.inspector.show_selection)
         self.scene.message.connect(self.show_message)

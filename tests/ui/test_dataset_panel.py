@@ -284,3 +284,18 @@ def test_import_result_goes_through_the_prompt(panel):
     panel.choose = cancel
     assert not panel.use_import(three)
     assert doc.dataset.input_names == ["sepal", "petal"]
+
+
+def test_main_window_has_the_data_dock_and_import_action(qtbot):
+    from bpstudio.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.docks["data"].widget() is window.data_panel
+    texts = [a.text() for a in window.menus["File"].actions()]
+    assert texts.index("Import &CSV…") < texts.index("&Quit")
+    window.data_panel.generator.select("and")
+    window.data_panel.generate()
+    assert window.document.dataset.name == "AND" and window.document.modified
+    window.undo_stack.undo()
+    assert window.document.dataset.name == "XOR"

@@ -421,9 +421,25 @@ class DataPanel(QWidget):
 
 
 def install_data_panel(window) -> DataPanel:
-    """Add the Data dock to the main window (called once from MainWindow)."""
+    """Add the Data dock and File ▸ Import CSV… to the main window (called once from MainWindow)."""
+    from PySide6.QtGui import QAction
+
     panel = DataPanel(window.document)
-    window.add_dock("data", "Data", panel, Qt.RightDockWidgetArea)
+    window.data_panel = panel
+    dock = window.add_dock("data", "Data", panel, Qt.RightDockWidgetArea)
+    action = QAction("Import &CSV…", window)
+    action.setStatusTip("Use your own data: a CSV file with input and target columns")
+
+    def import_csv() -> None:
+        dock.show()
+        dock.raise_()
+        panel.import_csv()
+
+    action.triggered.connect(import_csv)
+    file_menu = window.menus["File"]
+    first = file_menu.actions()[-1] if file_menu.actions() else None
+    file_menu.insertAction(first, action)  # above Quit
+    window.act["import_csv"] = action
     return panel
 
 
