@@ -43,7 +43,7 @@ def _at_last(n: int, value: float | None) -> np.ndarray | None:
     return frozen(out)
 
 
-def make_snapshot(s: TrainingSession, final: bool = False) -> Snapshot:
+def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0) -> Snapshot:
     """The session's state now; ``final`` (a pause, a step, a stop) adds diagnostics and a grid."""
     e, t = s.engine, s.trainer
     reset = s.history_reset
@@ -79,7 +79,7 @@ def make_snapshot(s: TrainingSession, final: bool = False) -> Snapshot:
         boundary=frozen(grid), boundary_extent=s.boundary.extent if grid is not None else None,
         hidden_thumbnails=({k: frozen(v) for k, v in thumbs.items()} if thumbs else None),
         diagnostics=diagnostics, message=s.message, non_finite=s.non_finite,
-        phases=tuple(s.plan),
+        phases=tuple(s.plan), generation=generation,
     )
     if s.trace is not None:
         fields.update(_trace_fields(s))

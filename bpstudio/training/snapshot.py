@@ -82,6 +82,7 @@ class Snapshot:
     phases: tuple[Phase, ...] = ()  # the whole plan of one step for this network
     phase_index: int | None = None  # index of ``phase`` in ``phases``
     trace: object | None = None  # a private copy of the StepTrace (all its numbers; read-only)
+    generation: int = 0  # which load of the network this state belongs to (stale ones are dropped)
 
     def __repr__(self) -> str:
         phase = f", {self.phase.label}" if self.phase else ""
