@@ -78,7 +78,7 @@ class _Explainer:
         self.lines.append(Line(text, section, unit, edge))
 
     def name(self, uid: str) -> str:
-        return self.t.names.get(uid, uid)
+        return self.nt.name(uid)
 
     def z(self, uid: str | None, row: int | None = None) -> float:
         """A source's value on a sample; a bias unit (None) is always 1."""

@@ -64,6 +64,9 @@ class Notation:
         self.graph = graph
         self.depth = graph.depths()
         self.layers = graph.layers()
+        self._name_count: dict[str, int] = {}
+        for node in graph:
+            self._name_count[node.name] = self._name_count.get(node.name, 0) + 1
         self._numbers: list[dict[str, int]] = []  # per depth: id -> number, when unambiguous
         self._letters: list[str | None] = []  # per depth: the letter all its names share
         for ids in self.layers:
@@ -78,7 +81,9 @@ class Notation:
             self._letters.append(next(iter(letters)) or None if ok else None)
 
     def name(self, unit_id: str) -> str:
-        return self.graph.nodes[unit_id].name
+        """The unit's name, with its id added when another unit has the same name."""
+        name = self.graph.nodes[unit_id].name
+        return f"{name}[{unit_id}]" if self._name_count[name] > 1 else name
 
     def bias_unit(self, unit_id: str) -> str:
         """The bias unit feeding ``unit_id``: the previous layer's letter + 0 (X0, Z0, ...)."""
@@ -113,7 +118,8 @@ class Notation:
         """The number a source goes by in ``h(x) = W0.X0 + W1.X1 + ...`` (bias = 0)."""
         if source_id is None:
             return 0
-        return split_name(self.name(source_id))[1] if split_name(self.name(source_id)) else None
+        parts = split_name(self.name(source_id))  # a duplicated name carries its id: no number
+        return parts[1] if parts else None
 
     def short_weights(self, target_id: str, sources: list[str]) -> dict[str | None, str]:
         """Weight names for one unit's h(x) line: ``W0, W1, W2`` when the sources' numbers are

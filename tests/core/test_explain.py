@@ -62,6 +62,8 @@ def test_article_names(article):
     g.rename(i["Z1"], "hidden")  # no number: fall back to a readable name
     assert weight_name(g, i["X1"], i["Z1"]) == "w(X1→hidden)"
     assert weight_name(g, i["Z2"], i["D0"]) == "V02"
+    g.rename(i["Z3"], "Z2")  # two units called Z2: the id tells them apart
+    assert weight_name(g, i["X1"], i["Z3"]) == f"w(X1→Z2[{i['Z3']}])"
 
 
 def test_article_online_step_text_is_corrected(article):
@@ -233,3 +235,65 @@ def test_multi_output_and_leaky_relu_explain():
     assert "not applied yet" in text
     e = float(text.split("E = 1/2 . (y_hat_D0")[1].split("\n")[0].split(" = ")[-1])
     assert e == pytest.approx(trace.loss_per_sample[1], rel=1e-5)
+
+
+def _random_graph(rng):
+    """A small random network: skip edges, missing edges, odd names, every activation."""
+    from bpstudio.core.activations import ACTIVATIONS
+    from bpstudio.core.graph import Graph
+
+    g = Graph()
+    acts = list(ACTIVATIONS)
+    inputs = [g.add_node("input", f"X{k + 1}").id for k in range(rng.integers(1, 4))]
+    units = list(inputs)
+    for k in range(rng.integers(0, 5)):
+        name = f"Z{k + 1}" if rng.random() < 0.7 else ("h" if k % 2 else f"Q{k % 2}")
+        u = g.add_node("hidden", name, acts[rng.integers(len(acts))]).id
+        for s in units:
+            if rng.random() < 0.6:
+                g.connect(s, u, float(rng.normal()))
+        units.append(u)
+    for k in range(rng.integers(1, 3)):
+        o = g.add_node("output", f"D{k}", "sigmoid").id
+        for s in units:
+            if rng.random() < 0.7:
+                g.connect(s, o, float(rng.normal()))
+        units.append(o)  # an output may feed a later output
+    for n in g:
+        if n.role != "input":
+            g.set_bias(n.id, float(rng.normal()))
+    return g
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_random_graphs_explain_with_the_traces_numbers(seed):
+    rng = np.random.default_rng(seed)
+    g = _random_graph(rng)
+    loss = "cross_entropy" if seed % 2 else "squared_error"
+    engine = Engine(g, loss)
+    n = int(rng.integers(1, 4))
+    X = rng.normal(size=(n, len(g.inputs)))
+    Y = rng.integers(0, 2, size=(n, len(g.outputs))).astype(float)
+    trace = trace_step(engine, X, Y, learning_rate=0.2)
+    if seed % 3:
+        optimizers.make(TrainingSettings(learning_rate=0.2), engine.n_params).step(
+            engine.theta, engine.grad)
+        trace.record_update(engine)
+    for sample in range(n):
+        lines = explain_lines(trace, g, sample)
+        units = [ln for ln in lines if ln.text.startswith("Unit ")]
+        assert [ln.unit for ln in units] == [u for u in trace.unit_ids if g.nodes[u].role != "input"]
+        for ln in units:
+            a = trace.net_input[sample, trace.column[ln.unit]]
+            assert float(ln.text.split(" = ")[-1]) == pytest.approx(a, rel=1e-5, abs=1e-12)
+        deltas = [ln for ln in lines if ln.text.startswith("delta_")]
+        assert len(deltas) == len(units)
+        for ln in deltas:
+            d = trace.delta[sample, trace.column[ln.unit]]
+            value = ln.text.split(" = ")[-1].split(" (")[0]
+            assert float(value) == pytest.approx(d, rel=1e-5, abs=1e-12)
+        updates = [ln for ln in lines if ln.section == "updates" and (ln.text.startswith(("dE/d"))
+                   or ":=" in ln.text)]
+        assert len(updates) == len(trace.edge_keys) + len(trace.bias_ids)
+        assert {ln.edge for ln in updates if ln.edge} == set(trace.edge_keys)
+        assert explain_markdown(trace, g, sample).count("```") == 8
