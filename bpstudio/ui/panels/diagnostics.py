@@ -1,7 +1,7 @@
 """Diagnostics said where the learner looks: a banner of notes, warnings and errors.
 
 The findings come from :func:`bpstudio.core.diagnostics.diagnose`: run on the document's graph
-whenever it changes (coalesced to one run per event-loop turn), plus whatever the worker's
+whenever it changes (coalesced to one run per event-loop turn), plus the non-finite findings the worker's
 snapshots report while training (their ``diagnostics`` and ``non_finite``). A symmetry warning
 offers "Re-initialise randomly": Xavier weights with a new seed, through the document's undo
 stack (:class:`ReinitialiseCommand` calls ``graph.set_weights``), so Undo brings the old ones back.
@@ -84,11 +84,19 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         self.box.setContentsMargins(0, 0, 0, 0)
         self.ok_label = QtWidgets.QLabel("No problems found.")
         self.ok_label.setStyleSheet("color: #4d8a4d;")
+        inner = QtWidgets.QWidget()
+        inner_lay = QtWidgets.QVBoxLayout(inner)
+        inner_lay.setContentsMargins(0, 0, 0, 0)
+        inner_lay.addLayout(self.box)
+        inner_lay.addStretch(1)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroll.setWidget(inner)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.ok_label)
-        lay.addLayout(self.box)
-        lay.addStretch(1)
+        lay.addWidget(scroll, 1)
         document.graph.events.structure_changed.connect(self.schedule)
         for name in ("dataset_changed", "project_replaced"):
             sig = getattr(document, name, None)
@@ -120,7 +128,9 @@ class DiagnosticsPanel(QtWidgets.QWidget):
 
     @Slot(object)
     def show_snapshot(self, snap) -> None:
-        found = list(snap.diagnostics or ())
+        """Non-finite findings from the worker (linear and symmetric ones come from the graph,
+        which the controller keeps in step with training, with the dataset for context)."""
+        found = [d for d in (snap.diagnostics or ()) if getattr(d, "kind", "") == "non_finite"]
         if snap.non_finite and not any(getattr(d, "kind", "") == "non_finite" for d in found):
             found.append(_Finding("non_finite", "error",
                                   f"{snap.non_finite[0].upper()}{snap.non_finite[1:]} is not a "
