@@ -268,7 +268,9 @@ class _Explainer:
         n, lr, opt = t.n_samples, t.learning_rate, t.optimizer
         if n > 1:
             self.add(f"Each gradient is the mean over the {n} samples of this batch.", sec)
-        if not t.applied:
+        # a diverged update leaves some new values non-finite: it was applied all the same
+        applied = t.applied or bool(np.isfinite(t.weight_new).any() or np.isfinite(t.bias_new).any())
+        if not applied:
             self.add("The update has not been applied yet: these are the gradients dE/dW.", sec)
         elif opt != "gd":
             self.add(f"The optimiser is {OPTIMIZER_TITLES.get(opt, opt)} (alpha = {num(lr)}): "
@@ -294,7 +296,7 @@ class _Explainer:
                     terms = " + ".join(f"{factor(self.z(s, r))} . {factor(self.delta(u, r))}"
                                        for r in range(n))
                     self.add(f"    {g_sym} = ({terms}) / {n} = {num(grad)}", sec, u, edge)
-            if not t.applied:
+            if not applied:
                 tail = f" = {g_num} = {num(grad)}" if n == 1 else f" = {num(grad)}"
                 self.add(f"dE/d{wn} = {g_sym}{tail} (not applied yet)", sec, u, edge)
             elif opt == "gd":

@@ -297,3 +297,18 @@ def test_random_graphs_explain_with_the_traces_numbers(seed):
         assert len(updates) == len(trace.edge_keys) + len(trace.bias_ids)
         assert {ln.edge for ln in updates if ln.edge} == set(trace.edge_keys)
         assert explain_markdown(trace, g, sample).count("```") == 8
+
+
+def test_a_diverged_step_still_explains(article):
+    engine = Engine(article.graph)
+    X, Y = np.array([[1e200, 1e200]]), np.array([[0.0]])
+    with np.errstate(all="ignore"):  # overflow is the point
+        trace = trace_step(engine, X, Y, learning_rate=0.1)
+        optimizers.make(article.settings, engine.n_params).step(engine.theta, engine.grad)
+    trace.record_update(engine)
+    assert not trace.applied  # some new weights are infinite
+    text = explain_text(trace, article.graph)
+    # Z = 1 + 2e200, D0 = 1 + 3 . 2e200, delta = 6e200; Z_X1 . delta overflows
+    assert "W11 := W11 - alpha . Z_X1 . delta_Z1 = 1 - 0.1 . 1e200 . 6e200 = -inf" in text
+    assert "W10 := W10 - alpha . Z_X0 . delta_Z1 = 1 - 0.1 . 1 . 6e200 = -6e199" in text
+    assert "not applied yet" not in text
