@@ -13,8 +13,8 @@ from bpstudio.core.generators import generate
 from bpstudio.core.trainer import Trainer
 from bpstudio.ui.csv_dialog import CsvImportDialog
 from bpstudio.ui.document import Document
-from bpstudio.ui.panels.dataset import (DataPanel, confirm_match, mismatch_box, offer_dataset,
-                                        prompt_adjust)
+from bpstudio.ui.match_prompt import confirm_match, mismatch_box, offer_dataset, prompt_adjust
+from bpstudio.ui.panels.dataset import DataPanel
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
