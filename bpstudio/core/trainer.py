@@ -109,6 +109,9 @@ class Trainer:
         return self.history[-1]
 
     def train(self, epochs: int) -> float:
+        """Up to ``epochs`` epochs, fewer when a stop condition holds (none past one already met)."""
+        if self.should_stop():
+            return self.dataset_loss()
         for _ in range(epochs):
             loss = self.run_epoch()
             if not np.isfinite(loss) or self.should_stop():

@@ -116,6 +116,11 @@ def test_stop_at_max_epochs():
     t = make(max_epochs=7)
     t.train(100)
     assert t.epoch == 7 and len(t.history) == 7
+    t.train(100)  # already at the limit: no further epoch
+    assert t.epoch == 7
+    t.settings.max_epochs = 0  # 0 = no limit
+    t.train(3)
+    assert t.epoch == 10
 
 
 def test_stop_at_target_loss():
