@@ -94,6 +94,8 @@ class FileActions(QObject):
         self.actions: dict[str, QAction] = {}
         self.recent_menu: QMenu | None = None
         self.export_menu: QMenu | None = None
+        self._steps_seen = 0
+        self.before_close: Callable[[], None] = lambda: None
         self.document.modified_changed.connect(self.update_title)
         self.document.path_changed.connect(self.update_title)
         self.document.project_replaced.connect(self.update_title)
@@ -125,6 +127,7 @@ class FileActions(QObject):
             if not self.maybe_save("closing"):
                 event.ignore()
                 return True
+            self.before_close()
             self.settings.save_window(self.window)
             self.settings.sync()
             self.autosaver.stop()
@@ -144,13 +147,15 @@ class FileActions(QObject):
         self.update_title()
 
     @Slot()
-    def new(self, preset: str = "article-xor") -> bool:
+    def new(self, preset: str | None = None) -> bool:
+        """A new project: the article's network (named untitled), or a named preset."""
         if not self.maybe_save("starting a new project"):
             return False
-        project = load_preset(preset)
-        project.name = "untitled" if preset == "article-xor" else preset
+        project = load_preset(preset or "article-xor")
+        if preset is None:
+            project.name = "untitled"
         self._use(project, None)
-        _message(self.window, f"New project from the {preset} preset")
+        _message(self.window, f"New project from the {preset or 'article-xor'} preset")
         return True
 
     @Slot()
@@ -311,5 +316,64 @@ class FileActions(QObject):
             menu.addSeparator()
             menu.addAction("Clear list").triggered.connect(self.settings.clear_recent)
 
+    # ---------------------------------------------------------------- training
+    @Slot(object)
+    def training_progressed(self, snap) -> None:
+        """Trained weights are work too: a snapshot with new steps marks the document modified."""
+        steps = getattr(snap, "steps", 0)
+        if steps != self._steps_seen:
+            self._steps_seen = steps
+            if steps > 0 and not self.document.modified:
+                self.document.set_modified(True)
+
     def __repr__(self) -> str:
         return f"FileActions({self.document!r}, recent={len(self.settings.recent_files)})"
+
+
+# ---------------------------------------------------------------------------- wiring
+def install_file_actions(window, settings: StudioSettings | None = None, recovery_dir=None,
+                         offer_recovery: bool = True) -> FileActions:
+    """Give ``window`` (a MainWindow) its file, export, theme and help menus, autosave and
+    settings; call once, at the end of the window's construction."""
+    from PySide6.QtCore import QTimer
+
+    from .export import fill_export_menu, history_into_project
+    from .help import install_help_menu
+    from .theme import apply_theme, install_theme_menu
+    from .tour import window_driver
+
+    settings = settings if settings is not None else StudioSettings()
+    actions = FileActions(window, settings, recovery_dir=recovery_dir)
+    actions.before_save.append(lambda: history_into_project(window))
+    menus = window.menus
+    existing = menus["File"].actions()  # e.g. Import CSV…, Quit: the file commands go first
+    actions.build_menu(menus["File"], before=existing[0] if existing else None)
+    actions.export_menu.aboutToShow.connect(
+        lambda: fill_export_menu(window, actions.export_menu, actions._flush))
+    fill_export_menu(window, actions.export_menu, actions._flush)
+    install_theme_menu(menus["View"], window, settings)
+    actions.help = install_help_menu(window, menus["Help"], window_driver(window, actions))
+    window.confirm_discard = lambda: actions.maybe_save("loading a preset")
+    controller = getattr(window, "controller", None)
+    if controller is not None:
+        controller.snapshot_ready.connect(actions.training_progressed)
+        try:
+            controller.set_granularity(settings.step_size)
+            controller.set_speed(settings.speed)
+        except (ValueError, AttributeError):
+            pass
+        actions.before_close = lambda: _remember_training(controller, settings)
+    apply_theme(settings.theme, root=window)
+    settings.restore_window(window)
+    if offer_recovery:
+        QTimer.singleShot(0, actions.offer_recovery)
+    window.file_actions = actions
+    return actions
+
+
+def _remember_training(controller, settings: StudioSettings) -> None:
+    try:
+        settings.step_size = controller.granularity
+        settings.speed = controller.speed
+    except (ValueError, AttributeError):
+        pass

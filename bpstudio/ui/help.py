@@ -82,3 +82,34 @@ def show_shortcuts(window: QWidget) -> ShortcutsDialog:
     dialog = ShortcutsDialog(window)
     dialog.show()
     return dialog
+
+
+def install_help_menu(window, menu, driver) -> dict:
+    """Help → Guided tour, Keyboard shortcuts (above the window's About, which shows ours)."""
+    from .tour import TourDialog
+
+    first = menu.actions()[0] if menu.actions() else None
+    tour = QAction("Guided &tour…", window)
+    keys = QAction("&Keyboard shortcuts", window)
+    keys.setShortcut(QKeySequence("F1"))
+    state: dict = {}
+
+    def open_tour() -> None:
+        dialog = state.get("tour")
+        if dialog is None:
+            dialog = state["tour"] = TourDialog(driver, window)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    tour.triggered.connect(open_tour)
+    keys.triggered.connect(lambda: state.__setitem__("keys", show_shortcuts(window)))
+    for action in (tour, keys):
+        menu.insertAction(first, action) if first is not None else menu.addAction(action)
+    about = getattr(window, "act", {}).get("about")
+    if about is not None:  # the window's own About: show the fuller text
+        about.triggered.disconnect()
+        about.triggered.connect(lambda: show_about(window))
+    else:
+        menu.addAction("&About Backprop Studio", lambda: show_about(window))
+    return {"tour": tour, "shortcuts": keys, "state": state, "open_tour": open_tour}

@@ -24,13 +24,13 @@ APPLICATION = "bpstudio"
 
 THEMES = ("light", "dark")
 STEP_SIZES = ("epoch", "batch", "sample", "phase")  # the training session's granularities
-SPEED_RANGE = (1, 100)  # the speed slider's range
+SPEED_RANGE = (0.0, 1e6)  # step-size units per second; 0 = as fast as possible
 MAX_RECENT = 10
 
 DEFAULTS = {
     "ui/theme": "light",
     "training/step_size": "batch",
-    "training/speed": 50,
+    "training/speed": 0.0,
 }
 
 
@@ -130,18 +130,24 @@ class StudioSettings:
         self.store.setValue("training/step_size", value)
 
     @property
-    def speed(self) -> int:
+    def speed(self) -> float:
+        """Steps (of the chosen step size) per second; 0 = as fast as possible."""
         try:
-            value = int(self.store.value("training/speed", DEFAULTS["training/speed"]))
+            value = float(self.store.value("training/speed", DEFAULTS["training/speed"]))
         except (TypeError, ValueError):
+            return DEFAULTS["training/speed"]
+        if value != value:  # NaN
             return DEFAULTS["training/speed"]
         lo, hi = SPEED_RANGE
         return min(max(value, lo), hi)
 
     @speed.setter
-    def speed(self, value: int) -> None:
+    def speed(self, value: float) -> None:
         lo, hi = SPEED_RANGE
-        self.store.setValue("training/speed", min(max(int(value), lo), hi))
+        value = float(value)
+        if value != value:
+            raise ValueError("the speed must be a number")
+        self.store.setValue("training/speed", min(max(value, lo), hi))
 
     # ---------------------------------------------------------------- recent files
     @property
@@ -196,4 +202,4 @@ class StudioSettings:
 
     def __repr__(self) -> str:
         return (f"StudioSettings(v{SETTINGS_VERSION}, theme={self.theme!r}, step={self.step_size!r}, "
-                f"speed={self.speed}, recent={len(self.recent_files)}, file={self.store.fileName()!r})")
+                f"speed={self.speed:g}, recent={len(self.recent_files)}, file={self.store.fileName()!r})")

@@ -34,7 +34,8 @@ class Theme:
     tooltip_text: str
     plot_background: str
     plot_foreground: str  # axes, tick labels, titles
-    canvas_background: str
+    canvas_background: str  # the canvas stays a light page: its items are styled for one
+    canvas_text: str
 
     def __repr__(self) -> str:
         return f"Theme({self.name!r}, window={self.window}, text={self.window_text})"
@@ -45,7 +46,7 @@ LIGHT = Theme(
     alternate_base="#f5f5f7", text="#1a1a1a", button="#e6e6e6", button_text="#1a1a1a",
     highlight="#2f65ca", highlighted_text="#ffffff", link="#1f5bb5", disabled_text="#6b6b6b",
     tooltip_base="#ffffdc", tooltip_text="#1a1a1a", plot_background="#ffffff",
-    plot_foreground="#262626", canvas_background="#fbfbfb",
+    plot_foreground="#262626", canvas_background="#fbfbfb", canvas_text="#1a1a1a",
 )
 
 DARK = Theme(
@@ -53,7 +54,7 @@ DARK = Theme(
     alternate_base="#26262a", text="#e8e8e8", button="#3a3a3e", button_text="#e8e8e8",
     highlight="#2f65ca", highlighted_text="#ffffff", link="#8cb8ff", disabled_text="#9a9a9a",
     tooltip_base="#3a3a3e", tooltip_text="#f0f0f0", plot_background="#1e1e21",
-    plot_foreground="#d8d8d8", canvas_background="#232327",
+    plot_foreground="#d8d8d8", canvas_background="#ececef", canvas_text="#1a1a1a",
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}
@@ -63,7 +64,7 @@ READABLE_PAIRS = (
     ("window_text", "window"), ("text", "base"), ("text", "alternate_base"),
     ("button_text", "button"), ("highlighted_text", "highlight"), ("link", "base"),
     ("disabled_text", "window"), ("tooltip_text", "tooltip_base"),
-    ("plot_foreground", "plot_background"), ("text", "canvas_background"),
+    ("plot_foreground", "plot_background"), ("canvas_text", "canvas_background"),
 )
 
 
@@ -143,3 +144,26 @@ def current_theme(app: QApplication | None = None) -> Theme:
     app = app or QApplication.instance()
     name = app.property("bpstudio_theme") if app is not None else None
     return THEMES.get(name or "light", LIGHT)
+
+
+def install_theme_menu(menu, window, settings) -> dict:
+    """View → Theme → Light / Dark (exclusive); the choice is applied at once and remembered."""
+    from PySide6.QtGui import QAction, QActionGroup
+
+    sub = menu.addMenu("&Theme")
+    group = QActionGroup(sub)
+    group.setExclusive(True)
+    actions = {}
+    for name in THEMES:
+        action = QAction(name.capitalize(), sub, checkable=True)
+        action.setChecked(name == settings.theme)
+        action.triggered.connect(lambda _checked=False, n=name: _choose(n, window, settings))
+        group.addAction(action)
+        sub.addAction(action)
+        actions[name] = action
+    return actions
+
+
+def _choose(name: str, window, settings) -> None:
+    settings.theme = name
+    apply_theme(name, root=window)

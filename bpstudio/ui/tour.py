@@ -201,3 +201,34 @@ class TourDialog(QDialog):
 
     def __repr__(self) -> str:
         return f"TourDialog(page {self.index + 1}/{len(self.pages)}: {self.page.title!r})"
+
+
+def window_driver(window, actions) -> TourDriver:
+    """The tour's *Show me* buttons, done through the window's own commands."""
+    def controller():
+        c = getattr(window, "controller", None)
+        if c is None:
+            raise RuntimeError("training is not available in this window")
+        return c
+
+    def load(name: str) -> str:
+        if not actions.maybe_save("opening the tour's example"):
+            return "Kept your project open (nothing was changed)."
+        from bpstudio.core.presets import load_preset
+
+        actions._use(load_preset(name), None)
+        return f"Opened the {name} network."
+
+    def fix() -> str:
+        said = load("xor")
+        if said.startswith("Kept"):
+            return said
+        controller().play()
+        return "Opened the xor preset (tanh, Xavier init) and started training."
+
+    return TourDriver({
+        "load_article": lambda: load("article-xor"),
+        "step_phase": lambda: (controller().step("phase"), "Stepped one phase: see the highlight.")[1],
+        "train": lambda: (controller().play(), "Training: watch the loss settle at 0.125.")[1],
+        "fix_with_tanh": fix,
+    })

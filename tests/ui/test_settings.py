@@ -27,7 +27,7 @@ def reopen(store: QSettings) -> StudioSettings:
 
 def test_defaults_on_an_empty_store(store):
     s = StudioSettings(store)
-    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "batch", 50, [])
+    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "batch", 0.0, [])
     assert stored_version(store) == SETTINGS_VERSION
     assert s.migrated_from == []
 
@@ -67,10 +67,14 @@ def test_a_corrupt_store_gives_defaults_not_a_crash(store):
     store.setValue("training/speed", "fast")
     store.setValue("files/recent", "{not json")
     s = StudioSettings(store)
-    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "batch", 50, [])
+    assert (s.theme, s.step_size, s.speed, s.recent_files) == ("light", "batch", 0.0, [])
     store.setValue("files/recent", json.dumps({"a": 1}))
-    store.setValue("training/speed", 1000)
-    assert s.recent_files == [] and s.speed == 100
+    store.setValue("training/speed", 1e9)
+    assert s.recent_files == [] and s.speed == 1e6
+    store.setValue("training/speed", -5)
+    assert s.speed == 0.0
+    store.setValue("training/speed", "nan")
+    assert s.speed == 0.0
 
 
 def test_setters_refuse_unknown_values(store):
