@@ -15,7 +15,10 @@ import numpy as np
 from .activations import Activation
 
 Array = np.ndarray
-EPS = 1e-12
+# ŷ is clipped into [P_LOW, P_HIGH] only where it has reached exactly 0 or 1 (where ln would be
+# -inf): any smaller clip would make the loss flat where backprop's gradient is not.
+P_LOW = float(np.finfo(float).tiny)
+P_HIGH = float(np.nextafter(1.0, 0.0))
 
 
 class LossError(ValueError):
@@ -59,12 +62,12 @@ def _se_mean_from_diff(d: Array) -> float:
 
 
 def _bce(yhat: Array, y: Array) -> Array:
-    p = np.clip(yhat, EPS, 1.0 - EPS)
+    p = np.clip(yhat, P_LOW, P_HIGH)
     return -np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=1)
 
 
 def _bce_grad(yhat: Array, y: Array) -> Array:
-    p = np.clip(yhat, EPS, 1.0 - EPS)
+    p = np.clip(yhat, P_LOW, P_HIGH)
     return (p - y) / (p * (1.0 - p))
 
 
