@@ -122,7 +122,7 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def _size_text(n: int) -> str:
+def size_text(n: int) -> str:
     if n >= 1e6:
         return f"{n / 1e6:.1f} MB"
     return f"{n / 1e3:.1f} kB" if n >= 1e3 else f"{n} bytes"
@@ -136,8 +136,8 @@ def _check_size(path: str, max_bytes: int) -> int:
     if size == 0:
         raise CsvError("the file is empty", 1, None)
     if size > max_bytes:
-        raise CsvError(f"the file is too large ({_size_text(size)}); the studio imports files up "
-                       f"to {_size_text(max_bytes)}")
+        raise CsvError(f"the file is too large ({size_text(size)}); the studio imports files up "
+                       f"to {size_text(max_bytes)}")
     return size
 
 

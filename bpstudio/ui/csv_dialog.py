@@ -109,9 +109,13 @@ class CsvImportDialog(QDialog):
         fmt.addStretch(1)
         cols = QFormLayout()
         pick = QHBoxLayout()
-        pick.addWidget(self.inputs)
-        pick.addWidget(self.targets)
-        cols.addRow(QLabel("Tick the input columns (left) and the target columns (right):"))
+        for title, lst in (("Inputs (X)", self.inputs), ("Targets (Y)", self.targets)):
+            box = QVBoxLayout()
+            box.addWidget(QLabel(f"<b>{title}</b>"))
+            box.addWidget(lst)
+            pick.addLayout(box)
+            lst.itemChanged.connect(self._column_ticked)
+        cols.addRow(QLabel("Tick the columns the network reads (inputs) and should output (targets):"))
         cols.addRow(pick)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
@@ -184,17 +188,33 @@ class CsvImportDialog(QDialog):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         numeric = pv.numeric_columns
         target = numeric[-1] if numeric else len(pv.columns) - 1
+        for lst in (self.inputs, self.targets):
+            lst.blockSignals(True)
         for c, name in enumerate(pv.columns):
             for lst, on in ((self.inputs, c in numeric and c != target), (self.targets, c == target)):
                 item = QListWidgetItem(name)
                 item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
                 item.setCheckState(Qt.Checked if on else Qt.Unchecked)
                 lst.addItem(item)
+        for lst in (self.inputs, self.targets):
+            lst.blockSignals(False)
         name = csv_import.DELIMITER_NAMES.get(pv.format.delimiter, repr(pv.format.delimiter))
         self.status.setStyleSheet("")
-        self.status.setText(f"{Path(path).name}: {pv.size / 1e6:.2f} MB, {len(pv.columns)} columns, "
-                            f"{name}-separated, {'with' if pv.format.has_header else 'no'} header.")
+        self.status.setText(f"{Path(path).name}: {csv_import.size_text(pv.size)}, "
+                            f"{len(pv.columns)} columns, {name}-separated, "
+                            f"{'with' if pv.format.has_header else 'no'} header.")
         self.import_button.setEnabled(True)
+
+    @Slot(QListWidgetItem)
+    def _column_ticked(self, item: QListWidgetItem) -> None:
+        """A column is an input or a target, never both: ticking one side unticks the other."""
+        if item.checkState() != Qt.Checked:
+            return
+        lst = item.listWidget()
+        other = self.targets if lst is self.inputs else self.inputs
+        twin = other.item(lst.row(item))
+        if twin is not None and twin.checkState() == Qt.Checked:
+            twin.setCheckState(Qt.Unchecked)
 
     def checked(self, lst: QListWidget) -> list[int]:
         return [i for i in range(lst.count()) if lst.item(i).checkState() == Qt.Checked]

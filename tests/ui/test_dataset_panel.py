@@ -299,3 +299,13 @@ def test_main_window_has_the_data_dock_and_import_action(qtbot):
     assert window.document.dataset.name == "AND" and window.document.modified
     window.undo_stack.undo()
     assert window.document.dataset.name == "XOR"
+
+
+def test_a_column_is_an_input_or_a_target_never_both(qtbot):
+    dialog = CsvImportDialog(None, str(DATA / "good.csv"))
+    qtbot.addWidget(dialog)
+    assert "good.csv: 46 bytes, 4 columns, comma-separated, with header" in dialog.status.text()
+    dialog.targets.item(0).setCheckState(Qt.Checked)  # x1 becomes a target
+    assert dialog.checked(dialog.inputs) == [1] and dialog.checked(dialog.targets) == [0, 3]
+    dialog.inputs.item(3).setCheckState(Qt.Checked)  # y becomes an input
+    assert dialog.checked(dialog.inputs) == [1, 3] and dialog.checked(dialog.targets) == [0]
