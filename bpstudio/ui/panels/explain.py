@@ -78,20 +78,20 @@ class ArithmeticPanel(QtWidgets.QWidget):
     def show_snapshot(self, snap) -> None:
         """Explain the step ``snap`` shows, now if the panel is visible and training is quiet."""
         busy = snap.state == "running" and snap.phase is None
+        prev = self.recall.prev
+        self.recall.note(snap)
         if busy or not self.isVisible():
-            self._pending = snap
+            self._pending = (snap, prev)
             if busy:
                 self.title.setText("Training is running: pause or step to see the arithmetic.")
-            self.recall.note(snap)
             return
         self._pending = None
-        self._explain_snapshot(snap)
-        self.recall.note(snap)
+        self._explain_snapshot(snap, prev)
 
-    def _explain_snapshot(self, snap) -> None:
+    def _explain_snapshot(self, snap, prev=None) -> None:
         doc = self.document
         try:
-            self.recalled = self.recall.recall(snap, doc.graph, doc.dataset, doc.settings)
+            self.recalled = self.recall.recall(snap, doc.graph, doc.dataset, doc.settings, prev)
         except TraceUnavailable as exc:
             self.recalled = None
             self._show_note(str(exc))
@@ -101,9 +101,9 @@ class ArithmeticPanel(QtWidgets.QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._pending is not None and self._pending.state != "running":
-            snap, self._pending = self._pending, None
-            self._explain_snapshot(snap)
+        if self._pending is not None and self._pending[0].state != "running":
+            (snap, prev), self._pending = self._pending, None
+            self._explain_snapshot(snap, prev)
 
     def _show_note(self, text: str) -> None:
         self.lines, self.line_blocks = [], []

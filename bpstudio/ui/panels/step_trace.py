@@ -52,18 +52,20 @@ class StepRecall:
     """Follows snapshots and rebuilds the trace of the step the latest one shows."""
 
     def __init__(self) -> None:
-        self._prev = None  # the last snapshot taken between steps (no phase, or the update)
+        self.prev = None  # the last snapshot taken between steps (no phase, or the update)
 
     def forget(self) -> None:
-        self._prev = None
+        self.prev = None
 
     def note(self, snap) -> None:
         """Remember a snapshot's weights as the start of the next step (call for every snapshot)."""
         if snap.phase is None or snap.phase.kind == UPDATE:
-            self._prev = snap
+            self.prev = snap
 
-    def recall(self, snap, graph, dataset, settings) -> Recalled:
-        """The trace of the step ``snap`` shows (see the module notes); raises TraceUnavailable."""
+    def recall(self, snap, graph, dataset, settings, prev=None) -> Recalled:
+        """The trace of the step ``snap`` shows (see the module notes); raises TraceUnavailable.
+
+        ``prev``: the between-steps snapshot seen before ``snap`` (default: the last one noted)."""
         own = getattr(snap, "trace", None)
         if isinstance(own, StepTrace):
             return Recalled(own, f"Step {snap.steps}", True)
@@ -84,7 +86,7 @@ class StepRecall:
             raise TraceUnavailable("The dataset has no training rows.")
         lr, opt = settings.learning_rate, settings.optimizer
         phase = snap.phase
-        prev = self._prev
+        prev = self.prev if prev is None else prev
         if snap.sample_indices is not None and phase is not None and phase.kind != UPDATE:
             _set_params(engine, snap.edge_keys, snap.weights, snap.bias_ids, snap.biases)
             idx = np.asarray(snap.sample_indices, dtype=int)
@@ -116,4 +118,4 @@ class StepRecall:
         return Recalled(tr, f"Preview of {what} from the current weights", exact)
 
     def __repr__(self) -> str:
-        return f"StepRecall(prev={self._prev!r})"
+        return f"StepRecall(prev={self.prev!r})"

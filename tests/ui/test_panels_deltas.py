@@ -1,0 +1,130 @@
+"""After a real step, the canvas and the delta bars show the engine's deltas."""
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+import pyqtgraph as pg  # noqa: F401
+from PySide6.QtTest import QTest
+
+from bpstudio.core.presets import load_preset
+from bpstudio.training.snapshot import BACKWARD, Phase
+from bpstudio.ui.canvas import style
+from bpstudio.ui.document import Document
+from bpstudio.ui.main_window import MainWindow
+from bpstudio.ui.panels.deltas import MEAN, DeltaPanel, snapshot_depths, unit_deltas
+from bpstudio.ui.panels.demo import DemoRun
+from bpstudio.ui.panels.install import install_panels
+
+
+@pytest.fixture
+def studio(qtbot):
+    def make(preset):
+        project = load_preset(preset)
+        window = MainWindow(Document(project.copy()))
+        qtbot.addWidget(window)
+        panels = install_panels(window)
+        run = DemoRun(window.document.project.copy())
+        return window, panels, run
+    return make
+
+
+@pytest.mark.parametrize("preset", ["article-xor", "xor"])
+def test_canvas_and_bars_equal_engine_deltas(studio, preset):
+    window, panels, run = studio(preset)
+    run.run(3)
+    trace = run.trace
+    panels.show_snapshot(run.snapshot())
+    g = window.document.graph
+    hidden_and_out = [n.id for n in g if n.role != "input"]
+    expected = {u: trace.delta[0, trace.column[u]] for u in hidden_and_out}
+    bars = panels.deltas.bar_values()
+    assert set(bars) == set(expected)
+    for u, v in expected.items():
+        assert bars[u] == pytest.approx(v, rel=1e-12, abs=1e-15)
+        item = window.scene.nodes[u]
+        assert item.value == pytest.approx(v, rel=1e-12, abs=1e-15)
+        assert item.value_text.endswith(style.format_value(v))
+    scale = max(abs(v) for v in expected.values())
+    for u, v in expected.items():
+        assert window.scene.nodes[u].bucket == style.bucket(v, scale)
+    # inputs have no delta and show none
+    for n in g.inputs:
+        assert window.scene.nodes[n.id].value is None
+    # the legend reads the same scale as the canvas
+    assert panels.legend.scale == pytest.approx(scale)
+    assert panels.legend.labels()[2] == f"{scale:.3g}"
+
+
+def test_article_first_step_deltas_are_4_6_6_10(studio):
+    window, panels, run = studio("article-xor")
+    run.run(1)
+    snap = run.snapshot()
+    panels.show_snapshot(snap)
+    d0 = window.document.graph.find("D0").id
+    means = unit_deltas(snap, MEAN)
+    assert snap.delta[:, snap.unit_ids.index(d0)].tolist() == [4.0, 6.0, 6.0, 10.0]
+    panels.deltas.set_sample(3)
+    assert panels.deltas.bar_values()[d0] == 10.0
+    assert window.scene.nodes[d0].value == 10.0  # canvas follows the chosen sample
+    assert panels.arithmetic.sample == 3
+    panels.deltas.set_sample(MEAN)
+    assert panels.deltas.bar_values()[d0] == pytest.approx(means[snap.unit_ids.index(d0)]) == 6.5
+
+
+def test_backward_phase_lights_its_layer_and_hides_unreached(studio):
+    window, panels, run = studio("xor")
+    run.run(1)
+    depth = snapshot_depths(run.snapshot())
+    partial = np.array(run.trace.delta)
+    hidden_cols = [i for i, u in enumerate(run.trace.unit_ids) if depth[u] == 1]
+    partial[:, hidden_cols] = np.nan  # the backward pass has only reached the output
+    snap = run.snapshot(phase=Phase(BACKWARD, 2, "backward output"), delta=partial)
+    panels.show_snapshot(snap)
+    bars = panels.deltas.bar_values()
+    for u, d in depth.items():
+        if d == 1:
+            assert np.isnan(bars[u])
+            assert window.scene.nodes[u].value is None
+        elif d == 2:
+            assert np.isfinite(bars[u])
+    assert panels.deltas.region.isVisible()
+    lo, hi = panels.deltas.region.getRegion()
+    out_x = [x for x, u in zip(panels.deltas.x, panels.deltas.ids) if depth[u] == 2]
+    assert lo < min(out_x) and max(out_x) < hi
+    hid_x = [x for x, u in zip(panels.deltas.x, panels.deltas.ids) if depth[u] == 1]
+    assert all(not lo < x < hi for x in hid_x)
+    assert window.scene.highlighted_depth == 2
+
+
+def test_heatmap_keeps_one_column_per_new_step(qtbot):
+    run = DemoRun(load_preset("xor"))
+    panel = DeltaPanel(run.project.graph, history=5)
+    qtbot.addWidget(panel)
+    for _ in range(8):
+        run.run(1)
+        panel.show_snapshot(run.snapshot())
+        panel.show_snapshot(run.snapshot())  # the same step again adds nothing
+    assert panel._heat.shape == (4, 5)
+    assert panel._heat_steps == [4, 5, 6, 7, 8]
+    assert np.allclose(panel._heat[:, -1], [run.trace.delta[0, run.trace.column[u]] for u in panel.ids])
+
+
+def test_clicking_a_bar_selects_the_unit_on_the_canvas(studio, qtbot):
+    window, panels, run = studio("xor")
+    window.show()
+    run.run(1)
+    panels.show_snapshot(run.snapshot())
+    dock = window.docks["deltas"]
+    dock.show()
+    dock.raise_()
+    qtbot.waitExposed(panels.deltas)
+    target = panels.deltas.ids[1]
+    x = panels.deltas.x[1]
+    vb = panels.deltas.bar_plot.vb
+    scene_pt = vb.mapViewToScene(QtCore.QPointF(x, panels.deltas.values[1] / 2))
+    view_pt = panels.deltas.plots.mapFromScene(scene_pt)
+    with qtbot.waitSignal(window.selection_changed, timeout=2000) as blocker:
+        QTest.mouseClick(panels.deltas.plots.viewport(), QtCore.Qt.LeftButton, pos=view_pt)
+    assert blocker.args == [target]
+    assert window.scene.selection() == target
+    assert panels.deltas.selected == target
