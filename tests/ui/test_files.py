@@ -276,3 +276,119 @@ def test_saving_to_a_missing_folder_reports_and_keeps_modified(studio, tmp_path,
     assert actions.save_as(str(tmp_path / "no" / "such" / "x.bpstudio")) is False
     assert prompts.errors and "not saved" in prompts.errors[0][1]
     assert w.document.modified and w.document.path is None
+
+
+# ---------------------------------------------------------------------------- export
+import xml.etree.ElementTree as ET  # noqa: E402
+
+import pyqtgraph as pg  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+
+from bpstudio.ui import export  # noqa: E402
+
+
+@pytest.fixture
+def main_window(qtbot, tmp_path, prompts):
+    from bpstudio.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    settings = StudioSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    actions = fa.install_file_actions(w, settings, recovery_dir=tmp_path / "rec", offer_recovery=False)
+    yield w, actions
+    actions.autosaver.stop()
+    w.document.set_modified(False)
+    controller = getattr(w, "controller", None)
+    if controller is not None:
+        controller.shutdown()
+
+
+def test_install_puts_the_file_commands_in_the_file_menu(main_window):
+    w, actions = main_window
+    texts = [a.text() for a in w.menus["File"].actions() if a.text()]
+    assert texts[:7] == ["&New", "New from &preset", "&Open…", "Open &Recent", "&Save", "Save &As…",
+                         "Re&vert to Saved"]
+    assert texts[-1] == "&Quit" and "&Export" in texts
+    assert actions.actions["save"].shortcut().toString() == "Ctrl+S"
+    assert getattr(w, "file_actions") is actions
+    w.document.undo_stack.push(SetWeightCommand(w.document.graph, *next(iter(w.document.graph.edges)), 2.0))
+    assert w.confirm_discard() is False  # the window's own "discard?" now goes through our prompt
+
+
+def test_canvas_png_and_svg(main_window, tmp_path):
+    w, _ = main_window
+    png, svg = tmp_path / "net.png", tmp_path / "net.svg"
+    export.export_scene_png(w.scene, png, scale=2.0)
+    image = QImage(str(png))
+    rect = w.scene.itemsBoundingRect()
+    assert image.width() == pytest.approx(2 * (rect.width() + 2 * export.MARGIN), abs=2)
+    ink = sum(1 for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+              if image.pixelColor(x, y).lightness() < 200)
+    assert ink > 100  # units, edges and labels were drawn
+    export.export_scene_svg(w.scene, svg)
+    root = ET.parse(svg).getroot()
+    texts = {(t.text or "").strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"X1", "X2", "Z1", "Z2", "Z3", "D0"} <= texts
+
+
+def test_an_empty_canvas_says_so(qtbot, tmp_path):
+    from PySide6.QtWidgets import QGraphicsScene
+
+    with pytest.raises(export.ExportError, match="the canvas is empty"):
+        export.export_scene_png(QGraphicsScene(), tmp_path / "x.png")
+
+
+def test_plot_png_and_svg(qtbot, tmp_path):
+    plot = pg.PlotWidget(title="loss")
+    qtbot.addWidget(plot)
+    plot.plot([1, 2, 3, 4], [0.5, 0.25, 0.2, 0.125])
+    export.export_plot_png(plot, tmp_path / "p.png", width=800)
+    assert QImage(str(tmp_path / "p.png")).width() == 800
+    export.export_plot_svg(plot, tmp_path / "p.svg")
+    assert ET.parse(tmp_path / "p.svg").getroot().tag.endswith("svg")
+    with pytest.raises(export.ExportError, match="does not exist"):
+        export.export_plot_png(plot, tmp_path / "missing" / "p.png")
+
+
+def test_loss_history_csv_exact():
+    text = export.loss_history_csv([1, 2, 3], [0.5, 0.25, float("nan")], test=[0.6, float("nan"), 0.3])
+    assert text == "epoch,train_loss,test_loss\n1,0.5,0.6\n2,0.25,\n3,,0.3\n"
+    assert export.loss_history_csv([1], [0.125], test=[float("nan")]) == "epoch,train_loss\n1,0.125\n"
+
+
+def test_markdown_of_the_next_step_has_the_articles_numbers(main_window, tmp_path):
+    w, _ = main_window
+    before = w.document.graph.snapshot()
+    text = export.window_markdown(w, tmp_path / "step.md")
+    assert (tmp_path / "step.md").read_text() == text
+    assert text.startswith("# One training step, worked by hand")
+    assert "-0.45" in text and "14.5" in text  # the batch step's output-weight update
+    assert w.document.graph.snapshot() == before  # exporting does not train the open network
+
+
+def test_trained_network_exports_as_a_project_that_loads(main_window, tmp_path):
+    w, actions = main_window
+    w.document.graph.set_weights({k: 0.5 for k in w.document.graph.edges}, {})
+    path = tmp_path / "trained.bpstudio"
+    export.export_trained_project(w.document.project, path)
+    assert fileformat.load(path).graph.snapshot() == w.document.graph.snapshot()
+    assert w.document.path is None  # an export is a copy: the document keeps its own file
+
+
+def test_export_menu_lists_dock_plots_and_survives_failures(main_window, tmp_path, monkeypatch):
+    w, actions = main_window
+    plot = pg.PlotWidget()
+    w.add_dock("testplot", "Test plot", plot)
+    actions.export_menu.aboutToShow.emit()
+    texts = [a.text() for a in actions.export_menu.actions()]
+    assert "Test plot plot as PNG…" in texts and "Canvas as &SVG…" in texts
+    warnings = []
+    monkeypatch.setattr(export.QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    monkeypatch.setattr(export, "ask_save_path", lambda *a: str(tmp_path / "nope" / "x.csv"))
+    csv_action = next(a for a in actions.export_menu.actions() if a.text() == "Loss history as &CSV…")
+    csv_action.trigger()
+    assert warnings and "cannot write" in warnings[0]
+    monkeypatch.setattr(export, "ask_save_path", lambda *a: str(tmp_path / "loss.csv"))
+    w.document.project.loss_history = [0.5, 0.25]
+    csv_action.trigger()
+    assert (tmp_path / "loss.csv").read_text() == "epoch,train_loss\n1,0.5\n2,0.25\n"
