@@ -309,3 +309,19 @@ def test_a_column_is_an_input_or_a_target_never_both(qtbot):
     assert dialog.checked(dialog.inputs) == [1] and dialog.checked(dialog.targets) == [0, 3]
     dialog.inputs.item(3).setCheckState(Qt.Checked)  # y becomes an input
     assert dialog.checked(dialog.inputs) == [1, 3] and dialog.checked(dialog.targets) == [0]
+
+
+def test_cancel_stops_a_running_import_and_keeps_the_dialog(qtbot, tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(60_000)))
+    dialog = CsvImportDialog(None, str(path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start_import()
+    dialog.reject()  # the Cancel button while importing: stop the worker, keep the dialog
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=10_000)
+    assert dialog.result_ is None
+    assert dialog.status.text() == "Import cancelled. Nothing was changed."
+    dialog.reject()  # a second Cancel closes it
+    assert not dialog.isVisible()
