@@ -31,13 +31,27 @@ class EdgeBundle(QGraphicsItem):
         self.scale = 1.0
         self.buckets = np.zeros(0, dtype=np.intp)
         self._paths: list | None = None
+        self._stale = False  # values changed one by one: rescale before drawing
+        self._graph = None
+        self._reload = False  # topology changed: reload from the graph before use
         self._rect = QRectF()
         self._cached_keys: tuple | None = None
         self._cached_rows: np.ndarray | None = None
 
     # ------------------------------------------------------------------ model
+    def invalidate(self) -> None:
+        """The graph's units or edges changed: reload lazily (one reload for a burst of events)."""
+        self._reload = True
+        self.update()
+
+    def _ensure(self) -> None:
+        if self._reload and self._graph is not None:
+            self.load(self._graph)
+
     def load(self, graph) -> None:
         """Take every unit position and edge of ``graph`` (after a reset or a topology change)."""
+        self._graph = graph
+        self._reload = False
         ids = list(graph.nodes)
         self.unit_index = {nid: i for i, nid in enumerate(ids)}
         self.ux = np.fromiter((graph.nodes[i].x for i in ids), float, len(ids))
@@ -53,6 +67,7 @@ class EdgeBundle(QGraphicsItem):
         self._geometry_changed()
 
     def _rescale(self) -> None:
+        self._stale = False
         finite = self.values[np.isfinite(self.values)]
         self.scale = float(np.abs(finite).max()) if finite.size else 1.0
         self.buckets = style.bundle_of(self.values, self.scale)
@@ -71,6 +86,7 @@ class EdgeBundle(QGraphicsItem):
 
     def set_values(self, keys, values: np.ndarray) -> None:
         """New weights for ``keys`` (a sequence of edge keys) in one vectorised pass."""
+        self._ensure()
         keys = tuple(keys)
         if self._cached_keys is None or keys != self._cached_keys:
             rows = np.fromiter((self.row.get(k, -1) for k in keys), np.intp, len(keys))
@@ -82,13 +98,16 @@ class EdgeBundle(QGraphicsItem):
         self.update()
 
     def set_value(self, key, value: float) -> None:
+        """One weight changed (the graph sends one event per edge): restyled once, at the next paint."""
+        self._ensure()
         r = self.row.get(key)
         if r is not None:
             self.values[r] = value
-            self._rescale()
+            self._stale = True
             self.update()
 
     def move_unit(self, node_id: str, x: float, y: float) -> None:
+        self._ensure()
         i = self.unit_index.get(node_id)
         if i is not None:
             self.ux[i], self.uy[i] = x, y
@@ -119,6 +138,9 @@ class EdgeBundle(QGraphicsItem):
         return paths
 
     def paint(self, painter, option, widget=None) -> None:
+        self._ensure()
+        if self._stale:
+            self._rescale()
         if self._paths is None:
             self._paths = self._build_paths()
         painter.setBrush(style.NO_PEN.brush())

@@ -14,7 +14,7 @@ R = style.NODE_RADIUS
 H = style.HANDLE_RADIUS
 HANDLE_CENTRE = QPointF(R + 2.0, 0.0)
 
-SHORT_ACT = {"identity": "id", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
+SHORT_ACT = {"identity": "identity", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
              "softplus": "softplus"}
 
 

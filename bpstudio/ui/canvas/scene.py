@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, Signal
-from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene
 
 from bpstudio.core.graph import HIDDEN, INPUT, GraphError
@@ -184,7 +183,7 @@ class GraphScene(QGraphicsScene):
         self.addItem(item)
         self.nodes[node.id] = item
         if self.bundled:
-            self.bundle.load(self.graph)
+            self.bundle.invalidate()
 
     def _on_node_removed(self, node) -> None:
         item = self.nodes.pop(node.id, None)
@@ -196,7 +195,7 @@ class GraphScene(QGraphicsScene):
         if bias is not None:
             self.removeItem(bias)
         if self.bundled:
-            self.bundle.load(self.graph)
+            self.bundle.invalidate()
 
     def _on_node_changed(self, node, attr: str) -> None:
         item = self.nodes.get(node.id)
@@ -229,14 +228,14 @@ class GraphScene(QGraphicsScene):
 
     def _on_edge_added(self, edge) -> None:
         if self.bundled:
-            self.bundle.load(self.graph)
+            self.bundle.invalidate()
             return
         self._grow_scale(edge.weight)
         self._add_edge_item(edge)
 
     def _on_edge_removed(self, edge) -> None:
         if self.bundled:
-            self.bundle.load(self.graph)
+            self.bundle.invalidate()
             return
         item = self.edges.pop(edge.key, None)
         if item is None:
@@ -351,10 +350,15 @@ class GraphScene(QGraphicsScene):
 
     def select(self, record) -> None:
         """Select a unit id or edge key (from a panel)."""
-        self.clearSelection()
         item = self.nodes.get(record) if isinstance(record, str) else self.edges.get(record)
-        if item is not None:
-            item.setSelected(True)
+        self.blockSignals(True)  # one selection_record for the whole change, not a None first
+        try:
+            self.clearSelection()
+            if item is not None:
+                item.setSelected(True)
+        finally:
+            self.blockSignals(False)
+        self._on_selection_changed()
 
     # ------------------------------------------------------------------ dragging units
     def begin_drag(self) -> None:
@@ -451,7 +455,7 @@ class GraphScene(QGraphicsScene):
         g = self.graph
         sources, targets, depth, prefix = ops.placement(g, pos.x())
         if activation is None:
-            peers = [g.nodes[i].activation for i in g if g.nodes[i].role == HIDDEN]
+            peers = [n.activation for n in g if n.role == HIDDEN]
             activation = peers[0] if peers else "tanh"
         name = ops.next_name(g, prefix)
         w = ops.new_weights(self.document.settings, len(sources) + len(targets), salt=len(g) + 7)
@@ -492,14 +496,6 @@ class GraphScene(QGraphicsScene):
         return True
 
     # ------------------------------------------------------------------ Qt events
-    def mouseDoubleClickEvent(self, event) -> None:
-        t = self.views()[0].transform() if self.views() else QTransform()
-        if self.itemAt(event.scenePos(), t) is None:
-            self.add_hidden_unit(event.scenePos())
-            event.accept()
-            return
-        super().mouseDoubleClickEvent(event)
-
     def contextMenuEvent(self, event) -> None:
         from .context_menu import build_menu
 

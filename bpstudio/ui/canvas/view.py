@@ -22,6 +22,8 @@ class GraphView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
         self.setDragMode(QGraphicsView.NoDrag)
         self.setFrameShape(QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # pan by dragging instead
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setAcceptDrops(True)
         self._pan_from: QPoint | None = None
         self.auto_fit = True  # refit on resize until the user zooms or pans
@@ -102,6 +104,12 @@ class GraphView(QGraphicsView):
 
     def mouseDoubleClickEvent(self, event) -> None:
         self._pan_from = None
+        self.viewport().unsetCursor()
+        p = event.position().toPoint()
+        if event.button() == Qt.LeftButton and self.itemAt(p) is None:
+            self.scene().add_hidden_unit(self.mapToScene(p))  # double-click empty space: a new unit
+            event.accept()
+            return
         super().mouseDoubleClickEvent(event)
 
     # ------------------------------------------------------------------ keys
