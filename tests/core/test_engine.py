@@ -380,3 +380,33 @@ def test_repr_shows_the_shape():
     from bpstudio.core.presets import layered_graph
 
     assert repr(Engine(layered_graph([2, 3, 1]))) == "Engine(2-3-1, 9 weights, loss=squared_error)"
+
+
+def test_missing_edges_get_no_gradient_and_stay_zero_in_training():
+    from bpstudio.core import optimizers
+    from bpstudio.core.settings import TrainingSettings
+
+    g = Graph()
+    xs = [g.add_node(INPUT, f"X{i}").id for i in range(3)]
+    hs = [g.add_node(HIDDEN, f"Z{i}", "tanh").id for i in range(3)]
+    d = g.add_node(OUTPUT, "D0", "sigmoid").id
+    for i, x in enumerate(xs):
+        for j, h in enumerate(hs):
+            if i != j:  # the diagonal is missing
+                g.connect(x, h, 0.3 * (i - j))
+    for h in hs:
+        g.connect(h, d, 0.5)
+    e = Engine(g)
+    real = np.zeros(e.n_params, dtype=bool)
+    real[e.edge_slots] = real[e.bias_slots] = True
+    assert (~real).sum() == 3
+    opt = optimizers.make(TrainingSettings(optimizer="adam", learning_rate=0.1), e.n_params)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(8, 3)), rng.random((8, 1))
+    for _ in range(20):
+        e.gradient(X, Y)
+        assert np.all(e.grad[~real] == 0.0)
+        opt.step(e.theta, e.grad)
+    assert np.all(e.theta[~real] == 0.0)
+    e.write_to(g)
+    assert_engine_matches_reference(g, X, Y)
