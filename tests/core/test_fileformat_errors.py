@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 
@@ -202,3 +203,36 @@ def test_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
     assert fileformat.load(path).name == "article-xor"
+
+
+DOC_TEXT = (Path(__file__).resolve().parents[2] / "docs" / "file-format.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d.pop("version"),
+    lambda d: d.update(version=0),
+    lambda d: d.pop("format"),
+    lambda d: d["network"]["nodes"][2].update(activation="relu6"),
+    lambda d: d["network"]["nodes"][2].update(role="bias"),
+    lambda d: d["network"]["nodes"][3].pop("activation"),
+    lambda d: d["network"]["edges"].__setitem__(3, {"source": "n9", "target": "n6", "weight": 1.0}),
+    lambda d: d["network"]["edges"].append({"source": "n6", "target": "n3", "weight": 1.0}),
+    lambda d: d["network"]["edges"].__setitem__(3, {"source": "n3", "target": "n3", "weight": 1.0}),
+    lambda d: d["dataset"]["Y"].pop(),
+    lambda d: d["dataset"].update(train=[True, False]),
+    lambda d: d["dataset"]["X"][1].append(1.0),
+    lambda d: (d["dataset"]["input_names"].append("X3"), [r.append(0.0) for r in d["dataset"]["X"]]),
+    lambda d: (d["dataset"]["target_names"].append("Y2"), [r.append(0.0) for r in d["dataset"]["Y"]]),
+    lambda d: d["training"].update(learning_rate=-1),
+    lambda d: d["training"].update(lr=0.1),
+])
+def test_documented_messages_are_the_real_ones(edit):
+    """docs/file-format.md quotes these messages word for word."""
+    message = refused(edited(edit))
+    assert f"`{message}`" in DOC_TEXT, message
+
+
+def test_documented_example_is_the_article_preset():
+    block = DOC_TEXT.split("## Full example", 1)[1].split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert block + "\n" == GOOD
+    assert fileformat.loads(block).graph.snapshot() == load_preset("article-xor").graph.snapshot()
