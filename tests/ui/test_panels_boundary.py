@@ -1,0 +1,71 @@
+"""The boundary image is the network's output over the plane; points and thumbnails follow."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import pyqtgraph as pg  # noqa: F401
+
+from bpstudio.core.dataset import Dataset
+from bpstudio.core.presets import load_preset
+from bpstudio.ui.panels.boundary import BoundaryPanel, output_levels, pixel_rect
+from bpstudio.ui.panels.demo import DemoRun
+
+
+def _panel(qtbot, project):
+    panel = BoundaryPanel(SimpleNamespace(graph=project.graph, dataset=project.dataset))
+    qtbot.addWidget(panel)
+    return panel
+
+
+def test_image_matches_the_network_at_probe_points(qtbot):
+    project = load_preset("xor")
+    run = DemoRun(project, boundary_resolution=41).run(400)
+    panel = _panel(qtbot, project)
+    snap = run.snapshot()
+    panel.show_snapshot(snap)
+    x0, x1, y0, y1 = snap.boundary_extent
+    xs, ys = np.linspace(x0, x1, 41), np.linspace(y0, y1, 41)
+    for c, r in [(0, 0), (10, 30), (20, 20), (40, 5), (40, 40)]:
+        want = run.engine.predict(np.array([[xs[c], ys[r]]]))[0, 0]
+        assert panel.value_at(xs[c], ys[r]) == pytest.approx(want, rel=1e-12)
+        assert panel.image.image[r, c] == pytest.approx(want, rel=1e-12)  # row = y, column = x
+    # the four XOR corners: the trained network is right, and so is the picture
+    for (x, y), target in zip([(0, 0), (0, 1), (1, 0), (1, 1)], [0, 1, 1, 0]):
+        assert (panel.value_at(x, y) > 0.5) == bool(target)
+    # pixel (r, c) is centred on its grid point
+    rect = panel.image.mapRectToParent(panel.image.boundingRect())
+    dx = (x1 - x0) / 40
+    assert rect.left() == pytest.approx(x0 - dx / 2) and rect.width() == pytest.approx(41 * dx)
+    assert panel.contour.isVisible()
+    assert set(panel._thumb_items) == {n.id for n in project.graph.hidden}
+
+
+def test_train_and_test_points_are_marked_differently(qtbot):
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1], [0.5, 0.5]], dtype=float)
+    ds = Dataset(X, np.array([0, 1, 1, 0, 1.0]), ["X1", "X2"], ["Y"],
+                 train_mask=np.array([True, True, True, True, False]))
+    panel = BoundaryPanel(SimpleNamespace(graph=None, dataset=ds))
+    qtbot.addWidget(panel)
+    train = panel.train_points.data
+    test = panel.test_points.data
+    assert len(train) == 4 and len(test) == 1
+    assert panel.train_points.opts["symbol"] == "o" and panel.test_points.opts["symbol"] == "x"
+    assert (test["x"][0], test["y"][0]) == (0.5, 0.5)
+
+
+def test_networks_without_two_inputs_get_a_note(qtbot):
+    project = load_preset("xor")
+    run = DemoRun(project).run(1)
+    snap = run.snapshot()
+    panel = _panel(qtbot, project)
+    from dataclasses import replace
+    panel.show_snapshot(replace(snap, boundary=None, boundary_extent=None))
+    assert not panel.note.isHidden() and panel.grid is None
+
+
+def test_helpers():
+    assert output_levels(np.array([[0.2, 0.7]])) == (0.0, 1.0)
+    assert output_levels(np.array([[-2.0, 3.0]])) == (-2.0, 3.0)
+    r = pixel_rect((0, 1, 0, 2), (3, 5))
+    assert (r.left(), r.top(), r.width(), r.height()) == (-0.125, -0.5, 1.25, 3.0)

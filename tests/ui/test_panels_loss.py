@@ -1,0 +1,105 @@
+"""The loss curve holds one point per recorded epoch; restarts, exports, readout, log y."""
+
+import csv
+
+import numpy as np
+import pytest
+import pyqtgraph as pg  # noqa: F401
+
+from bpstudio.core.presets import load_preset
+from bpstudio.training.snapshot import Snapshot, frozen
+from bpstudio.ui.panels.demo import DemoRun
+from bpstudio.ui.panels.loss import HistoryTable, LossPanel
+
+
+def _history_snapshot(epochs, losses, test=None, acc=None, total=None):
+    e = np.asarray(epochs, dtype=float)
+    return Snapshot(epoch=int(e[-1]) if len(e) else 0, steps=0, loss=0.0, state="running",
+                    unit_ids=(), edge_keys=(), weights=frozen(np.zeros(0)), bias_ids=(),
+                    biases=frozen(np.zeros(0)), new_epochs=frozen(e), new_losses=frozen(losses),
+                    new_test_losses=None if test is None else frozen(test),
+                    new_accuracy=None if acc is None else frozen(acc),
+                    history_len=len(e) if total is None else total)
+
+
+def test_one_point_per_recorded_epoch(qtbot):
+    run = DemoRun(load_preset("xor"))
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    for chunk in (1, 7, 30, 2):
+        run.run(chunk)
+        panel.show_snapshot(run.snapshot())
+    x, y = panel.train_curve.xData, panel.train_curve.yData  # all points, not the clipped view
+    assert len(x) == len(run.trainer.history) == 40
+    assert x.tolist() == [float(e) for e in run.trainer.history_epochs]
+    assert np.array_equal(y, np.array(run.trainer.history))
+    assert panel.acc_plot.isVisible()  # classification: accuracy shown too (its own visibility flag)
+    assert len(panel.acc_curve.xData) == 40
+
+
+def test_restart_replaces_the_old_history(qtbot):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(_history_snapshot([1, 2, 3], [3.0, 2.0, 1.0]))
+    panel.show_snapshot(_history_snapshot([1, 2], [5.0, 4.0]))  # training started again
+    assert panel.table.column("epoch").tolist() == [1, 2]
+    assert panel.table.column("train_loss").tolist() == [5.0, 4.0]
+    panel.show_snapshot(_history_snapshot([], [], total=0))
+    assert len(panel.table) == 0
+
+
+def test_readout_and_csv(qtbot, tmp_path):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(_history_snapshot([1, 2, 3], [0.5, 0.25, 0.125], test=[0.6, 0.3, 0.2],
+                                          acc=[0.5, 0.75, 1.0]))
+    assert panel.readout_at(2.4) == "epoch 2  train 0.25  test 0.3  accuracy 75.0%"
+    assert panel.readout_at(99) .startswith("epoch 3  train 0.125")
+    assert panel.test_curve.yData.tolist() == [0.6, 0.3, 0.2]
+    path = tmp_path / "loss.csv"
+    panel.export_csv(str(path))
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["epoch", "train_loss", "test_loss", "accuracy"]
+    assert [float(v) for v in rows[2]] == [2, 0.25, 0.3, 0.75]
+
+
+def test_png_and_svg_export(qtbot, tmp_path):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.resize(500, 300)
+    panel.show()
+    panel.show_snapshot(_history_snapshot(np.arange(1, 101), np.linspace(1, 0.01, 100)))
+    png, svg = tmp_path / "l.png", tmp_path / "l.svg"
+    panel.export_png(str(png))
+    panel.export_svg(str(svg))
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "<svg" in svg.read_text(encoding="utf-8")
+
+
+def test_log_y_draws_a_zero_loss(qtbot):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(_history_snapshot([1, 2, 3], [1.0, 0.1, 0.0]))
+    panel.set_log_y(True)
+    assert panel.log_y.isChecked()
+    y = panel.train_curve.getData()[1]  # what is drawn, in log10
+    assert np.all(np.isfinite(y)) and y[1] == pytest.approx(-1.0)  # log10 of 0.1
+
+
+def test_a_million_epochs_are_kept_and_downsampled(qtbot):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    n = 1_000_000
+    for start in range(0, n, 250_000):
+        e = np.arange(start + 1, start + 250_001)
+        panel.show_snapshot(_history_snapshot(e, 1.0 / e, total=start + 250_000))
+    assert len(panel.table) == n
+    assert panel.train_curve.opts["autoDownsample"] and panel.train_curve.opts["clipToView"]
+    assert panel.train_curve.opts["downsampleMethod"] == "peak"
+
+
+def test_history_table_thins_past_its_cap():
+    t = HistoryTable(capacity=4, cap=10)
+    t.append(np.arange(1, 12), np.ones(11))
+    assert len(t) <= 10 and t.column("epoch")[-1] == 11
+    assert np.all(np.diff(t.column("epoch")) > 0)
