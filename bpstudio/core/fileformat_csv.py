@@ -24,15 +24,6 @@ TRUE_WORDS = {"1", "true", "yes", "train"}
 FALSE_WORDS = {"0", "false", "no", "test"}
 
 
-def sha256_of(path) -> str:
-    """The hex SHA-256 of a file, for the ``sha256`` field."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_csv_reference(value: dict, base_dir=None) -> Dataset:
     d = need_object(value, "dataset", required=("csv", "input_columns", "target_columns"),
                     optional=("sha256", "train_column", "name"))
