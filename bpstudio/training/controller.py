@@ -59,6 +59,8 @@ class TrainingController(QObject):
     state_changed = Signal(str)
     error_occurred = Signal(str)
     message = Signal(str)  # plain status text (e.g. "paused: you edited the network")
+    granularity_changed = Signal(str)
+    speed_changed = Signal(float)
 
     _load = Signal(object)
     _play = Signal()
@@ -140,6 +142,7 @@ class TrainingController(QObject):
         self.speed = max(0.0, float(steps_per_second))
         if self._worker is not None:
             self._speed.emit(self.speed)
+        self.speed_changed.emit(self.speed)
 
     def set_granularity(self, granularity: str) -> None:
         if granularity not in GRANULARITIES:
@@ -147,6 +150,7 @@ class TrainingController(QObject):
         self.granularity = granularity
         if self._worker is not None:
             self._granularity.emit(granularity)
+        self.granularity_changed.emit(granularity)
 
     def reset_weights(self) -> None:
         """Re-initialise the weights through the undo stack; training starts again from epoch 0."""
