@@ -14,7 +14,7 @@ from PySide6.QtCore import QLineF, QPointF, Signal
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene
 
 from bpstudio.core.graph import HIDDEN, INPUT, GraphError
-from bpstudio.core.layout import ROW_GAP
+from bpstudio.core.layout import COLUMN_GAP, ROW_GAP
 
 from . import commands as cmd
 from . import network_ops as ops
@@ -144,12 +144,12 @@ class GraphScene(QGraphicsScene):
                     wanted_edges[n.id] = depths[n.id] - 1
             for d in set(wanted_edges.values()):
                 ids = cols.get(d, [])
-                if not ids:
-                    continue
-                x = sum(self.nodes[i].pos().x() for i in ids) / len(ids)
+                shift = 0.0
+                if not ids:  # e.g. every input removed: place it left of the column it feeds
+                    ids, shift = cols[d + 1], -COLUMN_GAP
+                x = sum(self.nodes[i].pos().x() for i in ids) / len(ids) + shift
                 y = min(self.nodes[i].pos().y() for i in ids) - ROW_GAP
-                wanted_units[d] = (x, y, ids)
-            wanted_edges = {k: d for k, d in wanted_edges.items() if d in wanted_units}
+                wanted_units[d] = (x, y, cols.get(d, []))
         for nid in [k for k, d in self.bias_edges.items()
                     if wanted_edges.get(k) != getattr(d.source, "depth", None)]:
             self.removeItem(self.bias_edges.pop(nid))
