@@ -79,8 +79,11 @@ def _pretty(value, indent: str = "") -> str:
     return _compact(value)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
 def _compact(value) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    return _ENCODER.encode(value)
 
 
 def save(project: Project, path, check_widths: bool = True) -> None:

@@ -184,7 +184,7 @@ def test_interrupt_while_serialising_writes_nothing(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fileformat.json, "dumps", boom)
+    monkeypatch.setattr(fileformat, "project_to_dict", boom)
     with pytest.raises(KeyboardInterrupt):
         fileformat.save(load_preset("xor"), path)
     assert path.read_bytes() == before and os.listdir(tmp_path) == ["p.json"]
