@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from .fileformat_checks import (FORMAT, MAX_BYTES, MAX_CSV_ROWS, MAX_EDGES, MAX_ROWS, MAX_UNITS,
@@ -38,7 +38,8 @@ def project_to_dict(project: Project) -> dict:
             item["bias"] = float(n.bias)
         item["x"], item["y"] = float(n.x), float(n.y)
         nodes.append(item)
-    edges = [{"source": e.source, "target": e.target, "weight": float(e.weight)} for e in g.edges.values()]
+    edges = [{"source": e.source, "target": e.target, "weight": float(e.weight)}
+             for e in g.edges.values()]
     dataset = {
         "name": d.name,
         "input_names": list(d.input_names),
@@ -71,7 +72,7 @@ def _pretty(value, indent: str = "") -> str:
     """JSON laid out for people: objects open up, one node / edge / data row per line."""
     inner = indent + "  "
     if isinstance(value, dict) and value:
-        items = (f"{inner}{json.dumps(k, ensure_ascii=False)}: {_pretty(v, inner)}" for k, v in value.items())
+        items = (f"{inner}{_compact(k)}: {_pretty(v, inner)}" for k, v in value.items())
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
     if isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value):
         items = (f"{inner}{_compact(v)}" for v in value)
@@ -90,10 +91,9 @@ def save(project: Project, path, check_widths: bool = True) -> None:
     """Write atomically: a temporary file in the same folder, fsync, then rename over ``path``."""
     text = dumps(project, check_widths)
     target = Path(os.path.realpath(path))
-    folder = target.parent
     try:
         mode = target.stat().st_mode & 0o777 if target.exists() else None
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = _create_temporary(target)
     except OSError as exc:
         raise ProjectFileError(f"cannot save {path}: {exc.strerror or exc}") from None
     try:
@@ -101,11 +101,8 @@ def save(project: Project, path, check_widths: bool = True) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
+        if mode is not None:
+            os.chmod(tmp, mode)  # keep an existing file's permissions
         os.replace(tmp, target)
     except BaseException as exc:
         try:
@@ -115,7 +112,18 @@ def save(project: Project, path, check_widths: bool = True) -> None:
         if isinstance(exc, OSError):
             raise ProjectFileError(f"cannot save {path}: {exc.strerror or exc}") from None
         raise
-    _fsync_folder(folder)
+    _fsync_folder(target.parent)
+
+
+def _create_temporary(target: Path) -> tuple[int, Path]:
+    """A new file beside ``target``, created with the usual permissions (0666 less the umask)."""
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "could not create a temporary file", str(target.parent))
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -130,6 +138,7 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
 
 # ---------------------------------------------------------------------------- reading
 def loads(text: str, base_dir=None, check_widths: bool = True) -> Project:

@@ -282,3 +282,12 @@ def test_shipped_example_matches_its_preset(name):
     path = EXAMPLES / f"{name}.json"
     assert path.read_text("utf-8") == fileformat.dumps(load_preset(name))
     assert_same(fileformat.load(path), load_preset(name))
+
+
+def test_new_file_gets_the_usual_permissions(tmp_path):
+    old = os.umask(0o027)
+    try:
+        fileformat.save(load_preset("and"), tmp_path / "new.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o640
