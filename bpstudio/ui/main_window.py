@@ -57,6 +57,10 @@ class MainWindow(QMainWindow):
         from bpstudio.ui.panels.dataset import install_data_panel
         install_data_panel(self)
 
+        # the training panels (issue 5): loss, deltas, worked arithmetic, gradients, boundary, diagnostics
+        from bpstudio.ui.panels.install import install_panels
+        install_panels(self, getattr(self, "controller", None))
+
         self.scene.selection_record.connect(self.selection_changed)
         self.selection_changed.connect(self.inspector.show_selection)
         self.scene.message.connect(self.show_message)

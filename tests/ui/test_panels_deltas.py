@@ -13,7 +13,6 @@ from bpstudio.ui.document import Document
 from bpstudio.ui.main_window import MainWindow
 from bpstudio.ui.panels.deltas import MEAN, DeltaPanel, snapshot_depths, unit_deltas
 from bpstudio.ui.panels.demo import DemoRun
-from bpstudio.ui.panels.install import install_panels
 
 
 @pytest.fixture
@@ -22,7 +21,7 @@ def studio(qtbot):
         project = load_preset(preset)
         window = MainWindow(Document(project.copy()))
         qtbot.addWidget(window)
-        panels = install_panels(window)
+        panels = window.panels  # installed by the window itself
         run = DemoRun(window.document.project.copy())
         return window, panels, run
     return make

@@ -9,7 +9,7 @@ Selections flow both ways: canvas → panels, and a clicked bar or a diagnostic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 
@@ -34,10 +34,19 @@ class Panels:
     diagnostics: DiagnosticsPanel
     canvas: CanvasDeltas
     legend: DeltaLegend | None
+    controllers: list = field(default_factory=list)
 
     def all(self) -> list:
         return [self.diagnostics, self.canvas, self.loss, self.deltas, self.arithmetic,
                 self.gradients, self.boundary]
+
+    def connect_controller(self, controller) -> None:
+        """Feed every panel from ``controller.snapshot_ready`` (once per controller)."""
+        if controller is None or controller in self.controllers:
+            return
+        self.controllers.append(controller)
+        for p in self.all():
+            controller.snapshot_ready.connect(p.show_snapshot)
 
     def show_snapshot(self, snap) -> None:
         """Hand one snapshot to every panel (what ``snapshot_ready`` does; for tests and benches)."""
@@ -49,7 +58,8 @@ class Panels:
 
 
 def install_panels(window, controller=None) -> Panels:
-    """Create the panel docks in ``window`` and connect them to ``controller.snapshot_ready``."""
+    """Create the panel docks in ``window`` and connect them to ``controller.snapshot_ready``
+    (default: ``window.controller`` when it exists); also kept as ``window.panels``."""
     doc = window.document
     loss = LossPanel()
     deltas = DeltaPanel(doc.graph)
@@ -74,9 +84,8 @@ def install_panels(window, controller=None) -> Panels:
     d_loss.raise_()
 
     panels = Panels(loss, deltas, arithmetic, gradients, boundary, diagnostics, canvas, legend)
-    if controller is not None:
-        for p in panels.all():
-            controller.snapshot_ready.connect(p.show_snapshot)
+    # the controller may be made before or after the panels: window.panels.connect_controller(c)
+    panels.connect_controller(controller if controller is not None else getattr(window, "controller", None))
 
     # selection: canvas → panels, panels → canvas
     window.selection_changed.connect(deltas.select)
@@ -95,5 +104,5 @@ def install_panels(window, controller=None) -> Panels:
         canvas.clear()
 
     doc.project_replaced.connect(restart)
-    window._panels = panels  # keep a reference for the window's lifetime
+    window.panels = panels  # the window keeps them (and a later controller can be connected)
     return panels

@@ -68,7 +68,13 @@ class StepRecall:
         ``prev``: the between-steps snapshot seen before ``snap`` (default: the last one noted)."""
         own = getattr(snap, "trace", None)
         if isinstance(own, StepTrace):
-            return Recalled(own, f"Step {snap.steps}", True)
+            if snap.phase is not None:
+                title = f"The step in progress: {snap.phase.label}"
+            elif own.applied:
+                title = f"Step {snap.steps} ({snap.batch_label or f'{own.n_samples} samples'})"
+            else:
+                title = "Preview of the next step from the current weights (not applied yet)"
+            return Recalled(own, title, True)
         if len(graph) > MAX_UNITS:
             raise TraceUnavailable(
                 f"This network has {len(graph)} units: the worked arithmetic is written out only "

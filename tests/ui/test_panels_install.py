@@ -1,0 +1,76 @@
+"""The panels in the real window, fed by the real training controller through its worker thread."""
+
+import numpy as np
+import pytest
+import pyqtgraph as pg  # noqa: F401
+
+from bpstudio.core.presets import load_preset
+from bpstudio.training.controller import TrainingController
+from bpstudio.ui.document import Document
+from bpstudio.ui.main_window import MainWindow
+
+WAIT = 10_000  # ms, generous on a loaded machine; nothing is timed
+
+
+@pytest.fixture
+def studio(qtbot):
+    made = []
+
+    def build(preset="article-xor"):
+        window = MainWindow(Document(load_preset(preset)))
+        qtbot.addWidget(window)
+        ctl = getattr(window, "controller", None) or TrainingController(window.document, window)
+        window.panels.connect_controller(ctl)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(ctl)
+        return window, ctl
+
+    yield build
+    for ctl in made:
+        assert ctl.shutdown(), "the training thread did not stop"
+
+
+def test_window_has_the_panel_docks(studio):
+    window, _ = studio()
+    for key in ("loss", "deltas", "arithmetic", "gradients", "boundary", "diagnostics"):
+        assert key in window.docks
+        assert window.docks[key].toggleViewAction() in window.menus["View"].actions()
+    assert window.panels.diagnostics.kinds() == ["symmetric", "linear"]
+
+
+def test_a_step_through_the_worker_reaches_every_panel(studio, qtbot):
+    window, ctl = studio()
+    window.docks["arithmetic"].raise_()
+    with qtbot.waitSignal(ctl.snapshot_ready, timeout=WAIT,
+                          check_params_cb=lambda s: s.steps >= 1 and s.delta is not None) as blocker:
+        ctl.step("batch")  # a traced step (an epoch step pauses with a preview of the next)
+    snap = blocker.args[0]
+    qtbot.waitUntil(lambda: window.panels.deltas.bar_values() != {}, timeout=WAIT)
+    p = window.panels
+    d0 = window.document.graph.find("D0").id
+    assert p.deltas.bar_values()[d0] == 4.0 == window.scene.nodes[d0].value
+    qtbot.waitUntil(lambda: p.arithmetic.recalled is not None, timeout=WAIT)
+    text = p.arithmetic.plain_text()
+    assert "delta_D0 = (y_hat - y) . f'(a) = (4 - 0) . 1 = 4" in text
+    assert "= 0.6" in text and "1.4" not in text
+    assert len(p.loss.table) == snap.history_len >= 1
+    assert p.gradients.history.n >= 1
+    assert p.boundary.grid is not None
+    want = np.asarray(snap.boundary)
+    assert np.array_equal(p.boundary.image.image, want)
+    assert p.arithmetic.title.text().startswith("Step 1")
+    # an epoch step ends with a preview of the next step, and the panel says so
+    with qtbot.waitSignal(ctl.snapshot_ready, timeout=WAIT,
+                          check_params_cb=lambda s: s.steps >= 2 and s.state != "running") as blocker:
+        ctl.step("epoch")
+    preview = blocker.args[0]
+    qtbot.waitUntil(lambda: p.arithmetic.title.text().startswith("Preview"), timeout=WAIT)
+    want = preview.delta[0, preview.unit_ids.index(d0)]  # D0 at the new weights, sample 1
+    assert p.deltas.bar_values()[d0] == want == window.scene.nodes[d0].value
+    assert "delta_D0 = (y_hat - y)" in p.arithmetic.plain_text()
+    # selecting an edge on the canvas highlights its arithmetic
+    z1 = window.document.graph.find("Z1").id
+    window.scene.select((z1, d0))
+    assert p.arithmetic.selected == (z1, d0)
+    assert any(t.startswith("dE/dV01 = mean(Z_Z1 . delta_D0)") for t in p.arithmetic.highlighted_text())
