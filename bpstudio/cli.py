@@ -203,6 +203,9 @@ def cmd_train(args) -> int:
         if settings.target_loss and trainer.history and trainer.history[-1] <= settings.target_loss:
             print(f"reached the target loss {settings.target_loss:g} after {trainer.epoch} epochs")
         print(f"final loss {final:.6g} (mean over {len(X)} samples) after {trainer.epoch} epochs")
+        split = _split_losses(project, engine)
+        if split:
+            print(f"training rows: loss {split['train_loss']:.6g}; test rows: loss {split['test_loss']:.6g}")
         for finding in diagnose(project.graph, dataset=project.dataset):
             print(f"note: {finding.message}")
     if diverged:
@@ -229,6 +232,7 @@ def _train_report(project, engine, trainer, final: float, diverged: bool) -> dic
         "diverged": diverged,
         "loss": engine.loss.name,
         "final_loss": _finite(final),
+        **{k: _finite(v) for k, v in _split_losses(project, engine).items()},
         "predictions": [[_finite(v) for v in row] for row in yhat],
         "targets": project.dataset.Y.tolist(),
         "weights": [{"source": s, "target": t, "source_name": names[s], "target_name": names[t],
@@ -236,6 +240,15 @@ def _train_report(project, engine, trainer, final: float, diverged: bool) -> dic
         "biases": [{"unit": u, "name": names[u], "bias": _finite(b)} for u, b in biases.items()],
         "loss_history": [_finite(v) for v in trainer.history],
     }
+
+
+def _split_losses(project, engine) -> dict:
+    """Mean loss on the training rows and on the held-out test rows, when there are test rows."""
+    ds = project.dataset
+    if ds.train_mask.all() or not ds.train_mask.any():
+        return {}
+    (Xtr, Ytr), (Xte, Yte) = ds.train(), ds.test()
+    return {"train_loss": engine.loss_of(Xtr, Ytr), "test_loss": engine.loss_of(Xte, Yte)}
 
 
 def cmd_explain(args) -> int:

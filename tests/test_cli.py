@@ -260,3 +260,15 @@ def test_help_exits_zero(capsys):
     assert cli.main(["train", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split()).replace("re- ", "re-")  # argparse wraps at hyphens
     assert "--seed" in out and "re-initialised from this seed" in out
+
+
+def test_held_out_rows_get_their_own_loss(tmp_path):
+    project = load_preset("and")
+    project.dataset.train_mask[:] = [True, True, True, False]
+    path = tmp_path / "split.json"
+    fileformat.save(project, path)
+    out = json.loads(run("train", str(path), "--epochs", "50", "--json").stdout)
+    assert out["final_loss"] == pytest.approx((3 * out["train_loss"] + out["test_loss"]) / 4)
+    assert len(out["loss_history"]) == 50 and out["loss_history"][-1] < out["loss_history"][0]
+    text = run("train", str(path), "--epochs", "5").stdout
+    assert "training rows: loss " in text and "; test rows: loss " in text
