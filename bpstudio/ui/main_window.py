@@ -57,6 +57,10 @@ class MainWindow(QMainWindow):
         from bpstudio.ui.panels.dataset import install_data_panel
         install_data_panel(self)
 
+        # training (issue 4): controller + worker thread, Train menu, training toolbar, settings dock
+        from bpstudio.ui.train_controls import install_training
+        install_training(self)
+
         # the training panels (issue 5): loss, deltas, worked arithmetic, gradients, boundary, diagnostics
         from bpstudio.ui.panels.install import install_panels
         install_panels(self, getattr(self, "controller", None))
