@@ -247,7 +247,9 @@ class CsvImportDialog(QDialog):
         worker.failed.connect(self._failed)
         worker.cancelled.connect(self._cancelled)
         worker.finished.connect(thread.quit)
-        worker.finished.connect(worker.deleteLater)
+        # no worker.deleteLater: the thread emits ``finished`` before it runs its deferred deletes,
+        # so dropping our reference in _thread_finished could delete the worker twice (a crash
+        # seen 1 run in 6). Python owns the worker; it goes once its thread has really ended.
         thread.finished.connect(self._thread_finished)
         self._thread, self._worker = thread, worker
         thread.start()
@@ -275,9 +277,11 @@ class CsvImportDialog(QDialog):
 
     @Slot()
     def _thread_finished(self) -> None:
-        thread, self._thread, self._worker = self._thread, None, None
+        thread = self._thread
         if thread is not None:
+            thread.wait()  # ``finished`` comes just before the thread ends: let it end
             thread.deleteLater()
+        self._thread, self._worker = None, None
         self.progress.setVisible(False)
         self.import_button.setEnabled(self.preview_ is not None)
         if self.result_ is not None:

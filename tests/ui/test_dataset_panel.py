@@ -280,10 +280,18 @@ def test_import_result_goes_through_the_prompt(panel):
     assert panel.use_import(result)
     assert doc.dataset.input_names == ["sepal", "petal"] and panel.last_import is result
     assert "3 rows" in panel.message.text()
+    assert panel.csv_reference() is None  # semicolons: a reference could not read it back
+    good = parse(DATA / "good.csv", ["x1", "x2"], ["y"])
+    assert panel.use_import(good)
+    assert panel.csv_reference()["sha256"] == good.sha256
+    _edit(panel, 0, 0, "7")
+    assert panel.csv_reference() is None  # edited: the file no longer describes the data
+    doc.undo_stack.undo()
+    assert panel.csv_reference()["input_columns"] == ["x1", "x2"]
     three = parse(DATA / "semicolon.csv", ["sepal"], ["petal", "width"])
     panel.choose = cancel
     assert not panel.use_import(three)
-    assert doc.dataset.input_names == ["sepal", "petal"]
+    assert doc.dataset.input_names == ["x1", "x2"] and panel.last_import is good
 
 
 def test_main_window_has_the_data_dock_and_import_action(qtbot):

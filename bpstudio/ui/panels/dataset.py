@@ -352,6 +352,15 @@ class DataPanel(QWidget):
             return True
         return False
 
+    def csv_reference(self) -> dict | None:
+        """The project file's CSV reference (path + sha256) while the dataset is still exactly the
+        imported one (after an edit it is None; undoing the edit brings it back); else None."""
+        result = self.last_import
+        ds = self.document.dataset
+        if result is None or not (ds is result.dataset or ds.equals(result.dataset)):
+            return None
+        return result.reference()
+
     def __repr__(self) -> str:
         return f"DataPanel({self.document.dataset!r})"
 
