@@ -333,3 +333,26 @@ def test_cancel_stops_a_running_import_and_keeps_the_dialog(qtbot, tmp_path):
     assert dialog.status.text() == "Import cancelled. Nothing was changed."
     dialog.reject()  # a second Cancel closes it
     assert not dialog.isVisible()
+
+
+def test_a_closed_panel_stops_listening_to_the_graph(qtbot):
+    doc = Document()
+    listeners = len(doc.graph.events.structure_changed)
+    panel = DataPanel(doc)
+    assert len(doc.graph.events.structure_changed) == listeners + 1
+    panel.deleteLater()
+    qtbot.waitUntil(lambda: len(doc.graph.events.structure_changed) == listeners, timeout=2000)
+    doc.graph.set_bias(doc.graph.find("D0").id, 0.5)  # no call into a deleted widget
+
+
+def test_a_100k_row_dataset_shows_edits_and_undoes(qtbot):
+    doc = Document()
+    panel = DataPanel(doc)
+    qtbot.addWidget(panel)
+    doc.project.dataset = generate("spiral", 100_000, seed=1)
+    doc.dataset_changed.emit()
+    assert panel.model.rowCount() == 100_000
+    assert _edit(panel, 99_999, 2, "0.5")
+    assert doc.dataset.Y[99_999, 0] == 0.5 and doc.dataset.n_samples == 100_000
+    doc.undo_stack.undo()
+    assert doc.dataset.Y[99_999, 0] == generate("spiral", 100_000, seed=1).Y[99_999, 0]

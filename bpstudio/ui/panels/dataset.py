@@ -262,7 +262,9 @@ class DataPanel(QWidget):
         self.model.problem.connect(self.show_problem)
         document.dataset_changed.connect(self.refresh)
         document.project_replaced.connect(self.refresh)
-        document.graph.events.structure_changed.connect(self.refresh)
+        events = document.graph.events.structure_changed
+        events.connect(self.refresh)
+        self.destroyed.connect(lambda *_: events.disconnect(self.refresh))  # the graph outlives us
         self.refresh()
 
     # ---------------------------------------------------------------- state
