@@ -12,11 +12,13 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
+import operator
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -141,18 +143,36 @@ def _check_size(path: str, max_bytes: int) -> int:
     return size
 
 
-def _lines(path: str, sink: Callable[[bytes], None] | None = None) -> Iterator[str]:
-    """Decoded lines of a UTF-8 file (a byte-order mark is dropped); ``sink`` sees the raw bytes."""
+class _Hashing(io.RawIOBase):
+    """A raw binary reader that hashes and counts every byte it hands on (for the file's sha256
+    and the progress fraction, at no extra pass over the file)."""
+
+    def __init__(self, fh) -> None:
+        self.fh = fh
+        self.digest = hashlib.sha256()
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self.fh.readinto(buffer)
+        if n:
+            self.digest.update(memoryview(buffer)[:n])
+            self.count += n
+        return n
+
+
+def _first_undecodable_row(path: str) -> int:
+    """The line number of the first line that is not UTF-8 (the slow path, only on error)."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     with open(path, "rb") as fh:
         for number, raw in enumerate(fh, start=1):
-            if sink is not None:
-                sink(raw)
             try:
-                yield decoder.decode(raw)
+                decoder.decode(raw)
             except UnicodeDecodeError:
-                raise CsvError(f"row {number} is not text (the studio reads UTF-8 CSV files)",
-                               number, None) from None
+                return number
+    return 1  # pragma: no cover - only called after a decode error
 
 
 def _split_sample(text: str, delimiter: str) -> list[list[str]]:
@@ -285,21 +305,14 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
         raise CsvError(f"column {columns[both[0]]!r} cannot be both an input and a target")
     chosen = in_cols + out_cols
 
-    digest = hashlib.sha256()
-    done = [0]
-
-    def sink(raw: bytes) -> None:
-        digest.update(raw)
-        done[0] += len(raw)
-
-    reader = csv.reader(_lines(path, sink), delimiter=fmt.delimiter, skipinitialspace=True)
+    pick = operator.itemgetter(*chosen)  # chosen has ≥ 2 columns, so pick(row) is a tuple
     blocks: list[np.ndarray] = []
-    chunk: list[list[str]] = []
+    chunk: list[tuple[str, ...]] = []
     chunk_rows: list[int] = []
     n_rows = 0
     header_skipped = not fmt.has_header
 
-    def flush() -> None:
+    def flush(done_bytes: int) -> None:
         try:
             block = np.array(chunk, dtype=float)
         except ValueError:
@@ -314,32 +327,42 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
         chunk.clear()
         chunk_rows.clear()
         if progress is not None:
-            progress(min(done[0] / size, 1.0))
+            progress(min(done_bytes / size, 1.0))
 
-    for row in reader:
-        if not any(f.strip() for f in row):
-            continue  # blank lines are allowed anywhere
-        if not header_skipped:
-            header_skipped = True
-            continue
-        row_no = reader.line_num
-        if len(row) != width:
-            col = min(len(row), width) + 1
-            what = "is missing" if len(row) < width else "is extra"
-            raise CsvError(f"row {row_no} has {len(row)} values but row 1 has {width}: column {col} "
-                           f"{what} (a ragged row)", row_no, col)
-        n_rows += 1
-        if n_rows > max_rows:
-            raise CsvError(f"row {row_no}: the file has more than {max_rows:,} data rows, the most "
-                           "the studio imports", row_no, None)
-        chunk.append([row[c] for c in chosen])
-        chunk_rows.append(row_no)
-        if len(chunk) >= CHUNK_ROWS:
-            flush()
-            if cancel is not None and cancel():
-                raise ImportCancelled("import cancelled")
-    if chunk:
-        flush()
+    with open(path, "rb", buffering=0) as raw:
+        source = _Hashing(raw)
+        text = io.TextIOWrapper(io.BufferedReader(source, 1 << 16), encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, delimiter=fmt.delimiter, skipinitialspace=True)
+        try:
+            for row in reader:
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue  # blank lines are allowed anywhere
+                if not header_skipped:
+                    header_skipped = True
+                    continue
+                row_no = reader.line_num
+                if len(row) != width:
+                    col = min(len(row), width) + 1
+                    what = "is missing" if len(row) < width else "is extra"
+                    raise CsvError(f"row {row_no} has {len(row)} values but row 1 has {width}: "
+                                   f"column {col} {what} (a ragged row)", row_no, col)
+                n_rows += 1
+                if n_rows > max_rows:
+                    raise CsvError(f"row {row_no}: the file has more than {max_rows:,} data rows, "
+                                   "the most the studio imports", row_no, None)
+                chunk.append(pick(row))
+                chunk_rows.append(row_no)
+                if len(chunk) >= CHUNK_ROWS:
+                    flush(source.count)
+                    if cancel is not None and cancel():
+                        raise ImportCancelled("import cancelled")
+        except UnicodeDecodeError:
+            bad = _first_undecodable_row(path)
+            raise CsvError(f"row {bad} is not text (the studio reads UTF-8 CSV files)", bad,
+                           None) from None
+        if chunk:
+            flush(source.count)
+        digest = source.digest
     if n_rows == 0:
         raise CsvError("the file has a header but no data rows" if fmt.has_header
                        else "the file has no data rows", 2 if fmt.has_header else 1, None)
