@@ -4,6 +4,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bpstudio.core import csv_import as ci
 from bpstudio.core.csv_import import CsvError, CsvFormat, ImportCancelled
@@ -184,3 +186,32 @@ def test_progress_rises_to_one_and_cancel_stops(tmp_path):
     with pytest.raises(ImportCancelled):
         ci.parse(p, [0], [1], cancel=cancel)
     assert len(calls) == 2
+
+
+# ---------------------------------------------------------------- properties
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), delim=st.sampled_from([",", ";", "\t", "|"]),
+       shape=st.tuples(st.integers(2, 40), st.integers(2, 5)))
+def test_any_numeric_table_round_trips_and_any_bad_cell_is_located(tmp_path, data, delim, shape):
+    n, width = shape
+    values = np.array(data.draw(st.lists(finite, min_size=n * width, max_size=n * width))).reshape(n, width)
+    names = [f"c{j}" for j in range(width)]
+    lines = [delim.join(names)] + [delim.join(repr(float(v)) for v in row) for row in values]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n")
+    r = ci.parse(path, names[:-1], names[-1:])
+    assert np.array_equal(r.dataset.X, values[:, :-1]) and np.array_equal(r.dataset.Y, values[:, -1:])
+    # spoil one cell: the error names its row (header = row 1) and column
+    i, j = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, width - 1))
+    word = data.draw(st.sampled_from(["abc", "", "NA", "1.2.3", "inf"]))
+    cells = lines[i + 1].split(delim)
+    cells[j] = word
+    lines[i + 1] = delim.join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CsvError) as err:
+        ci.parse(path, names[:-1], names[-1:], fmt=CsvFormat(delim, True))
+    assert (err.value.row, err.value.column) == (i + 2, j + 1)
+    assert f"row {i + 2}, column {j + 1} ('c{j}')" in str(err.value)
