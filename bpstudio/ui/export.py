@@ -203,7 +203,11 @@ def _write_text(path, text: str) -> None:
 
 # ---------------------------------------------------------------------------- the menu
 def ask_save_path(parent: QWidget, title: str, suggestion: str, pattern: str) -> str:
-    """The file dialog (a module function so tests can replace it); '' when cancelled."""
+    """The file dialog (a module function so tests can replace it); '' when cancelled or headless."""
+    from .file_actions import headless
+
+    if headless():
+        return ""
     path, _ = QFileDialog.getSaveFileName(parent, title, suggestion, pattern)
     return path
 
@@ -217,7 +221,9 @@ def run_export(parent: QWidget, title: str, suggestion: str, pattern: str,
     try:
         write(path)
     except Exception as exc:  # noqa: BLE001 - a full disk or a read-only folder must not crash
-        QMessageBox.warning(parent, "Export failed", f"Could not export to {path}:\n{exc}")
+        from .file_actions import show_error
+
+        show_error(parent, "Export failed", f"Could not export to {path}:\n{exc}")
         return None
     message = getattr(parent, "show_message", None)
     if callable(message):

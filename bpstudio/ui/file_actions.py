@@ -11,6 +11,8 @@ The dialogs are module functions (``ask_*``, ``show_error``) so tests can replac
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -32,18 +34,33 @@ SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
 # ---------------------------------------------------------------------------- dialogs (replaceable)
+# Headless (the offscreen platform: tests, benchmarks) nobody can answer a modal box, so the
+# defaults below never block there: unsaved work is discarded, nothing is recovered, errors go to
+# stderr and the status bar. Tests that check the prompts replace these functions.
+def headless() -> bool:
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.platformName() in ("offscreen", "minimal")
+
+
 def ask_open_path(parent: QWidget, folder: str) -> str:
+    if headless():
+        return ""
     path, _ = QFileDialog.getOpenFileName(parent, "Open project", folder, FILE_PATTERN)
     return path
 
 
 def ask_save_path(parent: QWidget, suggestion: str) -> str:
+    if headless():
+        return ""
     path, _ = QFileDialog.getSaveFileName(parent, "Save project", suggestion, FILE_PATTERN)
     return path
 
 
 def ask_unsaved(parent: QWidget, name: str, doing: str) -> str:
     """Save / Discard / Cancel before ``doing`` (e.g. "closing")."""
+    if headless():
+        return DISCARD
     box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME,
                       f"“{name}” has unsaved changes.\nSave them before {doing}?",
                       QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
@@ -55,6 +72,8 @@ def ask_unsaved(parent: QWidget, name: str, doing: str) -> str:
 
 
 def ask_recover(parent: QWidget, description: str) -> bool:
+    if headless():
+        return False
     answer = QMessageBox.question(
         parent, APP_NAME,
         f"Backprop Studio did not close cleanly last time. Unsaved work was kept:\n\n{description}"
@@ -63,12 +82,18 @@ def ask_recover(parent: QWidget, description: str) -> bool:
 
 
 def ask_revert(parent: QWidget, name: str) -> bool:
+    if headless():
+        return True
     answer = QMessageBox.question(
         parent, APP_NAME, f"Throw away every change to “{name}” since it was last saved?")
     return answer == QMessageBox.StandardButton.Yes
 
 
 def show_error(parent: QWidget, title: str, text: str) -> None:
+    if headless():
+        print(f"bpstudio: {title}: {text}", file=sys.stderr)
+        _message(parent, f"{title}: {text}")
+        return
     QMessageBox.warning(parent, title, text)
 
 
@@ -342,6 +367,17 @@ def install_file_actions(window, settings: StudioSettings | None = None, recover
     from .theme import apply_theme, install_theme_menu
     from .tour import window_driver
 
+    if headless():  # tests and benchmarks: never the user's settings or recovery folder
+        import os
+
+        private = Path(tempfile.gettempdir()) / f"bpstudio-headless-{os.getpid()}"
+        if settings is None and not os.environ.get("BPSTUDIO_SETTINGS"):
+            from PySide6.QtCore import QSettings
+
+            settings = StudioSettings(QSettings(str(private / "settings.ini"), QSettings.Format.IniFormat))
+        if recovery_dir is None and not os.environ.get("BPSTUDIO_RECOVERY_DIR"):
+            recovery_dir = private / "recovery"
+        offer_recovery = False
     settings = settings if settings is not None else StudioSettings()
     actions = FileActions(window, settings, recovery_dir=recovery_dir)
     actions.before_save.append(lambda: history_into_project(window))

@@ -375,20 +375,36 @@ def test_trained_network_exports_as_a_project_that_loads(main_window, tmp_path):
     assert w.document.path is None  # an export is a copy: the document keeps its own file
 
 
-def test_export_menu_lists_dock_plots_and_survives_failures(main_window, tmp_path, monkeypatch):
+def test_export_menu_lists_dock_plots_and_survives_failures(main_window, tmp_path, monkeypatch, prompts):
     w, actions = main_window
     plot = pg.PlotWidget()
     w.add_dock("testplot", "Test plot", plot)
     actions.export_menu.aboutToShow.emit()
     texts = [a.text() for a in actions.export_menu.actions()]
     assert "Test plot plot as PNG…" in texts and "Canvas as &SVG…" in texts
-    warnings = []
-    monkeypatch.setattr(export.QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    warnings = prompts.errors
     monkeypatch.setattr(export, "ask_save_path", lambda *a: str(tmp_path / "nope" / "x.csv"))
     csv_action = next(a for a in actions.export_menu.actions() if a.text() == "Loss history as &CSV…")
     csv_action.trigger()
-    assert warnings and "cannot write" in warnings[0]
+    assert warnings and warnings[0][0] == "Export failed" and "cannot write" in warnings[0][1]
     monkeypatch.setattr(export, "ask_save_path", lambda *a: str(tmp_path / "loss.csv"))
     w.document.project.loss_history = [0.5, 0.25]
     csv_action.trigger()
     assert (tmp_path / "loss.csv").read_text() == "epoch,train_loss\n1,0.5\n2,0.25\n"
+
+
+def test_headless_never_blocks_and_never_touches_the_users_files(qtbot, monkeypatch):
+    from bpstudio.ui.main_window import MainWindow
+
+    monkeypatch.delenv("BPSTUDIO_SETTINGS", raising=False)
+    monkeypatch.delenv("BPSTUDIO_RECOVERY_DIR", raising=False)
+    assert fa.headless()  # these tests run on the offscreen platform
+    w = MainWindow()
+    qtbot.addWidget(w)
+    actions = getattr(w, "file_actions", None) or fa.install_file_actions(w)
+    assert "bpstudio-headless-" in actions.settings.store.fileName()
+    assert "bpstudio-headless-" in str(actions.autosaver.directory)
+    edit(w.document)
+    w.show()
+    assert fa.ask_unsaved(w, "x", "closing") == fa.DISCARD and fa.ask_save_path(w, "x") == ""
+    assert w.close() is True  # no modal box waits for an answer nobody can give
