@@ -14,7 +14,7 @@ from bpstudio.ui.panels.loss import HistoryTable, LossPanel
 
 def _history_snapshot(epochs, losses, test=None, acc=None, total=None):
     e = np.asarray(epochs, dtype=float)
-    return Snapshot(epoch=int(e[-1]) if len(e) else 0, steps=0, loss=0.0, state="running",
+    return Snapshot(epoch=int(e[-1]) if len(e) else 0, steps=0, loss=0.0, state="paused",
                     unit_ids=(), edge_keys=(), weights=frozen(np.zeros(0)), bias_ids=(),
                     biases=frozen(np.zeros(0)), new_epochs=frozen(e), new_losses=frozen(losses),
                     new_test_losses=None if test is None else frozen(test),
@@ -103,3 +103,26 @@ def test_history_table_thins_past_its_cap():
     t.append(np.arange(1, 12), np.ones(11))
     assert len(t) <= 10 and t.column("epoch")[-1] == 11
     assert np.all(np.diff(t.column("epoch")) > 0)
+
+
+def test_running_snapshots_redraw_at_most_ten_times_a_second(qtbot):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    from dataclasses import replace
+    panel.show_snapshot(replace(_history_snapshot([1, 2], [1.0, 0.5]), state="running"))
+    assert len(panel.table) == 2
+    assert panel.train_curve.xData is None or len(panel.train_curve.xData) == 0  # not yet drawn
+    qtbot.waitUntil(lambda: panel.train_curve.xData is not None and len(panel.train_curve.xData) == 2,
+                    timeout=2000)
+    panel.show_snapshot(_history_snapshot([3], [0.25], total=3))  # a quiet snapshot: drawn now
+    assert panel.train_curve.xData.tolist() == [1, 2, 3]
+
+
+def test_a_gap_switches_the_curve_to_finite_connection():
+    t = HistoryTable()
+    t.append([1, 2], [1.0, 0.5], test=[0.5, 0.4])
+    assert t.all_finite("train_loss") and t.all_finite("test_loss") and not t.all_finite("accuracy")
+    t.append([3], [np.inf])
+    assert not t.all_finite("train_loss")
+    t.append([3], [0.1])  # the diverged epoch replaced by a restart
+    assert t.all_finite("train_loss")
