@@ -375,7 +375,8 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
     from .generators import split_mask  # local: generators imports nothing from here
     mask = split_mask(n_rows, test_fraction, np.random.default_rng(seed))
     ds = Dataset(np.ascontiguousarray(X), np.ascontiguousarray(Y), [columns[c] for c in in_cols],
-                 [columns[c] for c in out_cols], mask, name=Path(path).stem)
+                 [columns[c] for c in out_cols], mask,
+                 name=Path(path).stem + (" (standardised)" if standardise else ""))
     if progress is not None:
         progress(1.0)
     return ImportResult(ds, path, digest.hexdigest(), standardise, means, stds, fmt)

@@ -74,6 +74,7 @@ def test_standardise_reports_means_and_stds(tmp_path):
     text = r.summary()
     assert "a: mean 2.5, std 1.11803" in text and "constant column" in text
     assert r.reference() is None  # standardised numbers are not the file's
+    assert r.dataset.name == "f (standardised)"
 
 
 def test_reference_round_trips_through_the_project_file_reader():

@@ -122,6 +122,19 @@ def test_train_checkbox_is_an_undoable_command(panel):
     assert doc.dataset.train_mask.all()
 
 
+def test_delete_key_in_the_table_removes_the_selected_rows(panel, qtbot):
+    from PySide6.QtTest import QTest
+
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.table.setFocus()
+    panel.table.selectRow(0)
+    QTest.keyClick(panel.table, Qt.Key_Delete)
+    assert panel.document.dataset.X.tolist() == [[0, 1], [1, 0], [1, 1]]
+    panel.document.undo_stack.undo()
+    assert panel.document.dataset.n_samples == 4
+
+
 def test_removing_every_row_is_refused(panel):
     panel.table.selectAll()
     panel.remove_selected()

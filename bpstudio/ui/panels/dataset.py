@@ -10,18 +10,17 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPalette
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 
 from bpstudio.core.dataset import DatasetError
-from bpstudio.core.generators import GENERATORS, MAX_SAMPLES, generate
 from bpstudio.core.match import check_match
 from bpstudio.ui.data_commands import (InsertRowsCommand, RemoveRowsCommand, SetCellCommand,
                                        SetSplitCommand)
 from bpstudio.ui.match_prompt import confirm_match, counts_differ, offer_dataset
+from bpstudio.ui.panels.generator_box import GeneratorBox
 
 SPLIT_HEADER = "train"
 
@@ -158,56 +157,6 @@ class DatasetTableModel(QAbstractTableModel):
         return f"DatasetTableModel({self.rowCount()} rows × {self.columnCount()} columns)"
 
 
-# ------------------------------------------------------------------ the generator box
-class GeneratorBox(QGroupBox):
-    """Pick a dataset kind, samples, noise, test share and seed; Generate."""
-
-    generate_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Generate", parent)
-        self.kind = QComboBox()
-        for key, info in GENERATORS.items():
-            self.kind.addItem(info.title, key)
-            self.kind.setItemData(self.kind.count() - 1, info.description, Qt.ToolTipRole)
-        self.samples = QSpinBox()
-        self.samples.setRange(2, MAX_SAMPLES)
-        self.samples.setValue(200)
-        self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 1.0)
-        self.noise.setSingleStep(0.05)
-        self.noise.setDecimals(2)
-        self.noise.setToolTip("standard deviation of Gaussian noise (inputs; the target for regression)")
-        self.test_percent = QSpinBox()
-        self.test_percent.setRange(0, 90)
-        self.test_percent.setSuffix(" %")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.button = QPushButton("Generate")
-        self.button.clicked.connect(self.generate_requested)
-        self.kind.currentIndexChanged.connect(self._kind_changed)
-        form = QFormLayout(self)
-        form.addRow("Dataset", self.kind)
-        form.addRow("Samples", self.samples)
-        form.addRow("Noise", self.noise)
-        form.addRow("Test rows", self.test_percent)
-        form.addRow("Seed", self.seed)
-        form.addRow(self.button)
-        self._kind_changed()
-
-    @Slot()
-    def _kind_changed(self) -> None:
-        self.samples.setEnabled(self.kind.currentData() not in ("xor", "and", "or", "nand", "xnor"))
-
-    def select(self, key: str) -> None:
-        self.kind.setCurrentIndex(self.kind.findData(key))
-
-    def make(self):
-        """The dataset the current settings describe (raises DatasetError in plain words)."""
-        return generate(self.kind.currentData(), self.samples.value(), self.noise.value(),
-                        self.test_percent.value() / 100.0, self.seed.value())
-
-
 # ------------------------------------------------------------------ the dock's widget
 class DataPanel(QWidget):
     """Table, row buttons, fit-the-network warning, generator box and Import CSV…."""
@@ -252,6 +201,7 @@ class DataPanel(QWidget):
         lay.addWidget(self.generator)
         lay.addWidget(self.import_button)
 
+        self.table.installEventFilter(self)  # Delete in the table removes the selected rows
         self.add_button.clicked.connect(self.add_row)
         self.remove_button.clicked.connect(self.remove_selected)
         self.train_button.clicked.connect(self.mark_train)
@@ -283,6 +233,14 @@ class DataPanel(QWidget):
     @Slot(str)
     def show_problem(self, text: str) -> None:
         self.message.setText(text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if (watched is self.table and event.type() == QEvent.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key_Delete, Qt.Key_Backspace)
+                and self.table.state() != QAbstractItemView.EditingState):
+            self.remove_selected()
+            return True
+        return super().eventFilter(watched, event)
 
     def selected_rows(self) -> list[int]:
         return sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})

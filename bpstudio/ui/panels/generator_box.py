@@ -1,0 +1,63 @@
+"""The Data dock's generator box: dataset kind, samples, noise, test share, seed; Generate."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QPushButton, QSpinBox,
+                               QWidget)
+
+from bpstudio.core.dataset import TRUTH_TABLES
+from bpstudio.core.generators import GENERATORS, MAX_SAMPLES, generate
+
+
+class GeneratorBox(QGroupBox):
+    """Pick a dataset kind, samples, noise, test share and seed; Generate."""
+
+    generate_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Generate", parent)
+        self.kind = QComboBox()
+        for key, info in GENERATORS.items():
+            self.kind.addItem(info.title, key)
+            self.kind.setItemData(self.kind.count() - 1, info.description, Qt.ToolTipRole)
+        self.samples = QSpinBox()
+        self.samples.setRange(2, MAX_SAMPLES)
+        self.samples.setValue(200)
+        self.noise = QDoubleSpinBox()
+        self.noise.setRange(0.0, 1.0)
+        self.noise.setSingleStep(0.05)
+        self.noise.setDecimals(2)
+        self.noise.setToolTip("standard deviation of Gaussian noise (inputs; the target for regression)")
+        self.test_percent = QSpinBox()
+        self.test_percent.setRange(0, 90)
+        self.test_percent.setSuffix(" %")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.button = QPushButton("Generate")
+        self.button.clicked.connect(self.generate_requested)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        form = QFormLayout(self)
+        form.addRow("Dataset", self.kind)
+        form.addRow("Samples", self.samples)
+        form.addRow("Noise", self.noise)
+        form.addRow("Test rows", self.test_percent)
+        form.addRow("Seed", self.seed)
+        form.addRow(self.button)
+        self._kind_changed()
+
+    @Slot()
+    def _kind_changed(self) -> None:
+        self.samples.setEnabled(self.kind.currentData() not in TRUTH_TABLES)
+
+    def select(self, key: str) -> None:
+        self.kind.setCurrentIndex(self.kind.findData(key))
+
+    def make(self):
+        """The dataset the current settings describe (raises DatasetError in plain words)."""
+        return generate(self.kind.currentData(), self.samples.value(), self.noise.value(),
+                        self.test_percent.value() / 100.0, self.seed.value())
+
+    def __repr__(self) -> str:
+        kind, n, seed = self.kind.currentData(), self.samples.value(), self.seed.value()
+        return f"GeneratorBox({kind!r}, n={n}, seed={seed})"
