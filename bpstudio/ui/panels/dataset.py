@@ -200,6 +200,7 @@ class DataPanel(QWidget):
         lay.addWidget(self.message)
         lay.addWidget(self.generator)
         lay.addWidget(self.import_button)
+        self.table.setMinimumHeight(110)
 
         self.table.installEventFilter(self)  # Delete in the table removes the selected rows
         self.add_button.clicked.connect(self.add_row)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QPushButton, QSpinBox,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QPushButton,
+                               QSpinBox, QWidget)
 
 from bpstudio.core.dataset import TRUTH_TABLES
 from bpstudio.core.generators import GENERATORS, MAX_SAMPLES, generate
@@ -37,13 +37,16 @@ class GeneratorBox(QGroupBox):
         self.button = QPushButton("Generate")
         self.button.clicked.connect(self.generate_requested)
         self.kind.currentIndexChanged.connect(self._kind_changed)
-        form = QFormLayout(self)
-        form.addRow("Dataset", self.kind)
-        form.addRow("Samples", self.samples)
-        form.addRow("Noise", self.noise)
-        form.addRow("Test rows", self.test_percent)
-        form.addRow("Seed", self.seed)
-        form.addRow(self.button)
+        grid = QGridLayout(self)  # compact: three rows, so the table keeps the height
+        grid.setContentsMargins(6, 6, 6, 6)
+        grid.addWidget(self.kind, 0, 0, 1, 3)
+        grid.addWidget(self.button, 0, 3)
+        for i, (text, box) in enumerate((("Samples", self.samples), ("Noise σ", self.noise),
+                                         ("Test rows", self.test_percent), ("Seed", self.seed))):
+            grid.addWidget(QLabel(text), 1 + i // 2, 2 * (i % 2))
+            grid.addWidget(box, 1 + i // 2, 2 * (i % 2) + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self._kind_changed()
 
     @Slot()
