@@ -8,6 +8,8 @@ The undo stack's clean state tracks whether the document is modified.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
@@ -16,6 +18,20 @@ from bpstudio.core.match import plan_adjustment
 
 # ids let consecutive edits of one cell merge into one undo step
 _CELL_ID = 6001
+
+
+def _guarded(method):
+    """Run an undo/redo; if the dataset was replaced behind the stack's back (a non-undoable
+    ``Document.set_dataset``) and the edit no longer fits, do nothing and drop the command."""
+
+    @functools.wraps(method)
+    def run(self) -> None:
+        try:
+            method(self)
+        except (IndexError, ValueError):
+            self.setObsolete(True)
+
+    return run
 
 
 def _install(document, dataset: Dataset) -> None:
@@ -54,9 +70,11 @@ class SetCellCommand(QUndoCommand):
         is_x = self.column < ds.n_inputs
         _install(self.document, _with(ds, X=arr if is_x else None, Y=None if is_x else arr))
 
+    @_guarded
     def redo(self) -> None:
         self._set(self.new)
 
+    @_guarded
     def undo(self) -> None:
         self._set(self.old)
 
@@ -81,12 +99,14 @@ class InsertRowsCommand(QUndoCommand):
         self.X = np.zeros((count, ds.n_inputs)) if X is None else np.asarray(X, float).reshape(count, -1)
         self.Y = np.zeros((count, ds.n_outputs)) if Y is None else np.asarray(Y, float).reshape(count, -1)
 
+    @_guarded
     def redo(self) -> None:
         ds, at = self.document.dataset, self.at
         _install(self.document, _with(
             ds, X=np.insert(ds.X, at, self.X, axis=0), Y=np.insert(ds.Y, at, self.Y, axis=0),
             mask=np.insert(ds.train_mask, at, np.ones(self.count, dtype=bool))))
 
+    @_guarded
     def undo(self) -> None:
         ds = self.document.dataset
         keep = np.ones(ds.n_samples, dtype=bool)
@@ -105,12 +125,14 @@ class RemoveRowsCommand(QUndoCommand):
         ds = document.dataset
         self.X, self.Y, self.mask = ds.X[self.rows], ds.Y[self.rows], ds.train_mask[self.rows]
 
+    @_guarded
     def redo(self) -> None:
         ds = self.document.dataset
         keep = np.ones(ds.n_samples, dtype=bool)
         keep[self.rows] = False
         _install(self.document, _with(ds, X=ds.X[keep], Y=ds.Y[keep], mask=ds.train_mask[keep]))
 
+    @_guarded
     def undo(self) -> None:
         ds = self.document.dataset
         n = ds.n_samples + len(self.rows)
@@ -140,9 +162,11 @@ class SetSplitCommand(QUndoCommand):
         mask[self.rows] = values
         _install(self.document, _with(ds, mask=mask))
 
+    @_guarded
     def redo(self) -> None:
         self._set(self.train)
 
+    @_guarded
     def undo(self) -> None:
         self._set(self.old)
 

@@ -369,3 +369,11 @@ def test_a_100k_row_dataset_shows_edits_and_undoes(qtbot):
     assert doc.dataset.Y[99_999, 0] == 0.5 and doc.dataset.n_samples == 100_000
     doc.undo_stack.undo()
     assert doc.dataset.Y[99_999, 0] == generate("spiral", 100_000, seed=1).Y[99_999, 0]
+
+
+def test_undo_after_a_non_undoable_dataset_swap_does_not_crash(panel):
+    doc = panel.document
+    _edit(panel, 3, 2, "0.5")
+    doc.set_dataset(generate("sine", 2))  # outside the undo stack: row 4 no longer exists
+    doc.undo_stack.undo()
+    assert doc.dataset.n_samples == 2 and doc.dataset.name == "Sine (regression)"
