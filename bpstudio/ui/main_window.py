@@ -79,6 +79,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready: drag units to move them, drag from a unit's small circle to "
                                      "connect, double-click empty space to add a hidden unit", 10000)
 
+        # files, export, settings, theme, help and autosave (issue 7); last, so its "unsaved?"
+        # close filter runs before the training close guard
+        from bpstudio.ui.file_actions import install_file_actions
+        install_file_actions(self)
+
     # ------------------------------------------------------------------ seams
     def add_dock(self, key: str, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
         """Put ``widget`` in a movable, closable dock; its toggle goes into the View menu."""

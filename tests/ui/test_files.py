@@ -291,10 +291,9 @@ from bpstudio.ui import export  # noqa: E402
 def main_window(qtbot, tmp_path, prompts):
     from bpstudio.ui.main_window import MainWindow
 
-    w = MainWindow()
+    w = MainWindow()  # installs its file actions (headless: private settings and recovery folder)
     qtbot.addWidget(w)
-    settings = StudioSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    actions = fa.install_file_actions(w, settings, recovery_dir=tmp_path / "rec", offer_recovery=False)
+    actions = w.file_actions
     yield w, actions
     actions.autosaver.stop()
     w.document.set_modified(False)

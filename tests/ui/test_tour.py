@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from bpstudio.core.engine import Engine
 from bpstudio.core.presets import load_preset
@@ -120,13 +120,11 @@ def test_a_failing_action_is_reported_not_raised():
 
 def test_tour_drives_the_real_window(qtbot, tmp_path, monkeypatch):
     from bpstudio.ui.main_window import MainWindow
-    from bpstudio.ui.settings import StudioSettings
 
     monkeypatch.setattr(fa, "ask_unsaved", lambda *a: fa.DISCARD)
     w = MainWindow()
     qtbot.addWidget(w)
-    settings = StudioSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    actions = fa.install_file_actions(w, settings, recovery_dir=tmp_path, offer_recovery=False)
+    actions = w.file_actions
     tour_action = actions.help["tour"]
     assert tour_action in w.menus["Help"].actions()
     tour_action.trigger()
