@@ -96,6 +96,27 @@ def test_a_million_epochs_are_kept_and_downsampled(qtbot):
     assert len(panel.table) == n
     assert panel.train_curve.opts["autoDownsample"] and panel.train_curve.opts["clipToView"]
     assert panel.train_curve.opts["downsampleMethod"] == "peak"
+    # the curve gets about two points per pixel, and keeps the extremes
+    width = int(panel.plot.vb.width()) or 1000
+    assert panel.drawn <= 2 * max(width, 16) + 2 * (n // max(width, 16))
+    x, y = panel.train_curve.xData, panel.train_curve.yData
+    assert x[0] == 1 and x[-1] == n and y.max() == 1.0 and y.min() == pytest.approx(1.0 / n)
+    # zooming in brings back every row of the range
+    panel.plot.vb.setXRange(1000, 1100, padding=0)
+    panel.refresh()
+    x = panel.train_curve.xData
+    assert x[0] <= 1000 and x[-1] >= 1100 and np.all(np.diff(x) == 1)
+
+
+def test_peak_decimation_keeps_spikes():
+    from bpstudio.ui.panels.loss import peak_decimate
+    x = np.arange(1, 100_001, dtype=float)
+    y = 1 / x
+    y[54_321] = 7.0
+    xd, (yd,) = peak_decimate(x, [y], 1, 100_000, 500)
+    assert len(xd) <= 1100 and yd.max() == 7.0 and yd.min() == y.min()
+    xs, (ys,) = peak_decimate(x, [y], 10, 20, 500)  # few rows: returned as they are
+    assert xs.tolist() == list(range(9, 22)) and np.array_equal(ys, y[8:21])
 
 
 def test_history_table_thins_past_its_cap():

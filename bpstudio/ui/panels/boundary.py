@@ -156,6 +156,8 @@ class BoundaryPanel(QtWidgets.QWidget):
                 self.note.show()
             return
         self.note.hide()
+        if grid is self.grid and extent == self.extent:
+            return  # the same frozen grid again (the worker sends a new one only when it made one)
         self.grid, self.extent = grid, extent
         levels = output_levels(grid)
         self.image.setImage(grid, levels=levels, autoLevels=False)

@@ -28,6 +28,7 @@ class HistoryTable:
         self.n = 0
         self.cap = cap
         self._finite = np.ones(len(COLUMNS), dtype=bool)  # per column: no NaN/inf among the rows
+        self._nan = np.ones(len(COLUMNS), dtype=bool)  # per column: nothing but NaN
 
     def column(self, name: str) -> np.ndarray:
         return self._data[:self.n, COLUMNS.index(name)]
@@ -38,6 +39,11 @@ class HistoryTable:
     def clear(self) -> None:
         self.n = 0
         self._finite[:] = True
+        self._nan[:] = True
+
+    def all_nan(self, name: str) -> bool:
+        """True when the column has no value at all (no test rows, no accuracy)."""
+        return bool(self._nan[COLUMNS.index(name)])
 
     def all_finite(self, name: str) -> bool:
         """True when the column has no NaN or inf (kept up to date at each append)."""
@@ -52,6 +58,7 @@ class HistoryTable:
         if self.n and epochs[0] <= self._data[self.n - 1, 0]:
             self.n = int(np.searchsorted(self._data[:self.n, 0], epochs[0], side="left"))
             self._finite = np.isfinite(self._data[:self.n]).all(axis=0)
+            self._nan = np.isnan(self._data[:self.n]).all(axis=0)
         need = self.n + k
         if need > len(self._data):
             size = max(need, 2 * len(self._data))
@@ -64,6 +71,7 @@ class HistoryTable:
         block[:, 2] = np.nan if test is None else test
         block[:, 3] = np.nan if accuracy is None else accuracy
         self._finite &= np.isfinite(block).all(axis=0)
+        self._nan &= np.isnan(block).all(axis=0)
         self.n = need
         if self.n > self.cap:  # thin the older half, like the trainer's history
             half = self.n // 2
@@ -90,6 +98,33 @@ class HistoryTable:
 
     def __repr__(self) -> str:
         return f"HistoryTable({self.n} epochs)"
+
+
+def peak_decimate(x: np.ndarray, ys: list[np.ndarray], lo: float, hi: float, width: int
+                  ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The rows of sorted ``x`` within [lo, hi] (plus one either side), at most ~2·``width`` of them:
+    beyond that, each bucket of k rows becomes two points, its min and its max ("peak" mode),
+    so every spike stays visible. NaN rows stay NaN (gaps)."""
+    n = len(x)
+    i0 = max(int(np.searchsorted(x, lo, side="left")) - 1, 0)
+    i1 = min(int(np.searchsorted(x, hi, side="right")) + 1, n)
+    count = i1 - i0
+    width = max(int(width), 16)
+    if count <= 2 * width:
+        return x[i0:i1], [y[i0:i1] for y in ys]
+    k = -(-count // width)
+    m = count // k
+    end = i0 + m * k
+    xb = x[i0:end:k]
+    x2 = np.repeat(xb, 2)
+    out = []
+    for y in ys:
+        blocks = y[i0:end].reshape(m, k)
+        pair = np.empty((m, 2))
+        pair[:, 0] = np.fmin.reduce(blocks, axis=1)
+        pair[:, 1] = np.fmax.reduce(blocks, axis=1)
+        out.append(np.concatenate([pair.ravel(), y[end:i1]]))
+    return np.concatenate([x2, x[end:i1]]), out
 
 
 def render_svg(item: QtWidgets.QGraphicsItem, path: str) -> None:
@@ -157,6 +192,8 @@ class LossPanel(QtWidgets.QWidget):
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(buttons)
         lay.addWidget(self.layout_widget, 1)
+        self.drawn = 0  # points handed to the train curve at the last redraw
+        self.plot.vb.sigXRangeChanged.connect(self._range_changed)
         self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse)
 
     @staticmethod
@@ -190,19 +227,40 @@ class LossPanel(QtWidgets.QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Hand the curves the visible rows, peak-decimated to about two points per pixel.
+
+        pyqtgraph's own downsampling and clipping stay on, but they would still scan every row
+        (bounds, finiteness) at each redraw: ~100 ms for 10⁶ rows; this keeps a redraw to a few ms.
+        """
         t = self.table
         e = t.column("epoch")
-        self.train_curve.setData(e, self._plottable(t.column("train_loss")),
-                                 connect=self._connect("train_loss"))
-        test = t.column("test_loss")
-        has_test = bool(t.n) and bool(np.isfinite(test[-1]) or np.isfinite(test).any())
-        self.test_curve.setData(e if has_test else [], self._plottable(test) if has_test else [],
+        has_test = bool(t.n) and not t.all_nan("test_loss")
+        has_acc = bool(t.n) and not t.all_nan("accuracy")
+        cols = [t.column("train_loss"), t.column("test_loss"), t.column("accuracy")]
+        if t.n:
+            lo, hi = self._visible_x(e)
+            width = int(self.plot.vb.width()) or 1000
+            x, (train, test, acc) = peak_decimate(e, cols, lo, hi, width)
+        else:
+            x, (train, test, acc) = e, cols
+        self.drawn = len(x)
+        self.train_curve.setData(x, self._plottable(train), connect=self._connect("train_loss"))
+        self.test_curve.setData(x if has_test else [], self._plottable(test) if has_test else [],
                                 connect=self._connect("test_loss"))
-        acc = t.column("accuracy")
-        has_acc = bool(t.n) and bool(np.isfinite(acc[-1]) or np.isfinite(acc).any())
         self.acc_plot.setVisible(has_acc)
         if has_acc:
-            self.acc_curve.setData(e, acc, connect=self._connect("accuracy"))
+            self.acc_curve.setData(x, acc, connect=self._connect("accuracy"))
+
+    def _visible_x(self, e: np.ndarray) -> tuple[float, float]:
+        """The whole history while the view follows it, else the x range the user zoomed to."""
+        if self.plot.vb.state["autoRange"][0]:
+            return float(e[0]), float(e[-1])
+        lo, hi = self.plot.vb.viewRange()[0]
+        return lo, hi
+
+    def _range_changed(self, *_args) -> None:
+        if not self.plot.vb.state["autoRange"][0] and not self._redraw.isActive():
+            self._redraw.start()  # the user zoomed or panned: bring the detail of the new range
 
     def _connect(self, column: str) -> str:
         """"all" (the fast path) unless a gap (NaN, inf) needs "finite"."""
