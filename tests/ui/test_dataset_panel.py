@@ -369,6 +369,11 @@ def test_a_100k_row_dataset_shows_edits_and_undoes(qtbot):
     assert doc.dataset.Y[99_999, 0] == 0.5 and doc.dataset.n_samples == 100_000
     doc.undo_stack.undo()
     assert doc.dataset.Y[99_999, 0] == generate("spiral", 100_000, seed=1).Y[99_999, 0]
+    panel.table.selectAll()
+    panel.mark_test()
+    assert not doc.dataset.train_mask.any()
+    assert "Every row of the dataset is marked as test" in panel.warning.text()
+    assert not panel.fit_button.isVisibleTo(panel)  # nothing to adjust: mark rows for training
 
 
 def test_undo_after_a_non_undoable_dataset_swap_does_not_crash(panel):

@@ -244,7 +244,7 @@ class DataPanel(QWidget):
         return super().eventFilter(watched, event)
 
     def selected_rows(self) -> list[int]:
-        return sorted({i.row() for i in self.table.selectionModel().selectedIndexes()})
+        return sorted(i.row() for i in self.table.selectionModel().selectedRows())
 
     # ---------------------------------------------------------------- actions
     @Slot()
