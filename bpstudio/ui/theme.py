@@ -109,16 +109,19 @@ def palette(theme: Theme) -> QPalette:
     return p
 
 
-def style_plot(widget: pg.PlotWidget, theme: Theme) -> None:
-    """Recolour one existing pyqtgraph plot: background, axes, tick labels, title."""
+def style_plot(widget: pg.GraphicsView, theme: Theme) -> None:
+    """Recolour one existing pyqtgraph view (PlotWidget, GraphicsLayoutWidget, ...): background,
+    every axis and its tick labels, plot titles."""
     widget.setBackground(theme.plot_background)
-    item = widget.getPlotItem()
-    for side in ("left", "bottom", "right", "top"):
-        axis = item.getAxis(side)
-        axis.setPen(pg.mkPen(theme.plot_foreground))
-        axis.setTextPen(pg.mkPen(theme.plot_foreground))
-    if item.titleLabel is not None and item.titleLabel.text:
-        item.setTitle(item.titleLabel.text, color=theme.plot_foreground)
+    scene = widget.scene()
+    if scene is None:
+        return
+    for item in scene.items():
+        if isinstance(item, pg.AxisItem):
+            item.setPen(pg.mkPen(theme.plot_foreground))
+            item.setTextPen(pg.mkPen(theme.plot_foreground))
+        elif isinstance(item, pg.PlotItem) and item.titleLabel is not None and item.titleLabel.text:
+            item.setTitle(item.titleLabel.text, color=theme.plot_foreground)
 
 
 def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None = None) -> Theme:
@@ -130,8 +133,8 @@ def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None
         app.setPalette(palette(theme))
         app.setProperty("bpstudio_theme", theme.name)
     pg.setConfigOptions(background=theme.plot_background, foreground=theme.plot_foreground)
-    widgets = root.findChildren(pg.PlotWidget) if root is not None else (
-        [w for w in app.allWidgets() if isinstance(w, pg.PlotWidget)] if app is not None else [])
+    widgets = root.findChildren(pg.GraphicsView) if root is not None else (
+        [w for w in app.allWidgets() if isinstance(w, pg.GraphicsView)] if app is not None else [])
     for w in widgets:
         style_plot(w, theme)
     view = getattr(root, "view", None) if root is not None else None

@@ -177,3 +177,16 @@ def test_step_sizes_are_the_sessions_granularities():
     from bpstudio.ui.settings import STEP_SIZES
 
     assert set(STEP_SIZES) == set(GRANULARITIES)
+
+
+def test_layout_widgets_follow_the_theme_too(qtbot, qapp):
+    layout = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(layout)
+    plot = layout.addPlot()
+    try:
+        themes.apply_theme("dark", qapp)
+        assert layout.backgroundBrush().color().name() == themes.DARK.plot_background
+        assert plot.getAxis("bottom").textPen().color().name() == themes.DARK.plot_foreground
+    finally:
+        themes.apply_theme("light", qapp)
+    assert layout.backgroundBrush().color().name() == themes.LIGHT.plot_background
