@@ -244,7 +244,9 @@ class DataPanel(QWidget):
         return super().eventFilter(watched, event)
 
     def selected_rows(self) -> list[int]:
-        return sorted(i.row() for i in self.table.selectionModel().selectedRows())
+        """Rows touched by the selection, from its ranges (selectedRows() takes 15 s on 100k rows)."""
+        spans = [range(r.top(), r.bottom() + 1) for r in self.table.selectionModel().selection()]
+        return sorted(set().union(*spans)) if spans else []
 
     # ---------------------------------------------------------------- actions
     @Slot()
