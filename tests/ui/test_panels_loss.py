@@ -147,3 +147,23 @@ def test_a_gap_switches_the_curve_to_finite_connection():
     assert not t.all_finite("train_loss")
     t.append([3], [0.1])  # the diverged epoch replaced by a restart
     assert t.all_finite("train_loss")
+
+
+def test_sparse_test_loss_and_accuracy_are_joined(qtbot):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    nan = np.nan
+    panel.show_snapshot(_history_snapshot([1, 2, 3, 4], [4.0, 3.0, 2.0, 1.0],
+                                          test=[nan, 3.5, nan, 1.5], acc=[nan, 0.5, nan, 1.0]))
+    assert panel.test_curve.xData.tolist() == [2, 4] and panel.test_curve.yData.tolist() == [3.5, 1.5]
+    assert panel.acc_curve.xData.tolist() == [2, 4]
+    assert panel.train_curve.xData.tolist() == [1, 2, 3, 4]
+
+
+def test_history_reset_flag_starts_afresh(qtbot):
+    from dataclasses import replace
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.show_snapshot(_history_snapshot([1, 2, 3], [3.0, 2.0, 1.0]))
+    panel.show_snapshot(replace(_history_snapshot([5, 6], [9.0, 8.0]), history_reset=True))
+    assert panel.table.column("epoch").tolist() == [5, 6]

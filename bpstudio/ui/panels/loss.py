@@ -217,7 +217,7 @@ class LossPanel(QtWidgets.QWidget):
 
         While training runs the curves are redrawn at most every ``REDRAW_MS`` (the table takes
         every point at once); a quiet snapshot (pause, step) redraws now."""
-        if snap.history_len == 0 and len(self.table):
+        if (snap.history_len == 0 or getattr(snap, "history_reset", False)) and len(self.table):
             self.clear()
         if len(snap.new_epochs) == 0:
             return
@@ -243,23 +243,29 @@ class LossPanel(QtWidgets.QWidget):
         e = t.column("epoch")
         has_test = bool(t.n) and not t.all_nan("test_loss")
         has_acc = bool(t.n) and not t.all_nan("accuracy")
-        names = ["train_loss"] + ["test_loss"] * has_test + ["accuracy"] * has_acc
-        cols = [t.column(name) for name in names]
-        if t.n:
-            lo, hi = self._visible_x(e)
-            width = int(self.plot.vb.width()) or 1000
-            x, cols = peak_decimate(e, cols, lo, hi, width)
+        lo, hi = self._visible_x(e) if t.n else (0.0, 0.0)
+        width = int(self.plot.vb.width()) or 1000
+        self.drawn = self._draw(self.train_curve, e, t.column("train_loss"), "train_loss", lo, hi, width)
+        if has_test:
+            self._draw(self.test_curve, e, t.column("test_loss"), "test_loss", lo, hi, width)
         else:
-            x = e
-        got = dict(zip(names, cols))
-        train, test, acc = got["train_loss"], got.get("test_loss"), got.get("accuracy")
-        self.drawn = len(x)
-        self.train_curve.setData(x, self._plottable(train), connect=self._connect("train_loss"))
-        self.test_curve.setData(x if has_test else [], self._plottable(test) if has_test else [],
-                                connect=self._connect("test_loss"))
+            self.test_curve.setData([], [])
         self.acc_plot.setVisible(has_acc)
         if has_acc:
-            self.acc_curve.setData(x, acc, connect=self._connect("accuracy"))
+            self._draw(self.acc_curve, e, t.column("accuracy"), "accuracy", lo, hi, width, log=False)
+
+    def _draw(self, curve, x, y, name, lo, hi, width, log=True) -> int:
+        """One curve: the train loss keeps its gaps (a diverged epoch); test loss and accuracy are
+        measured only now and then (NaN in between), so their measured points are joined."""
+        connect = self._connect(name)
+        if name != "train_loss" and connect == "finite":
+            keep = np.isfinite(y)
+            x, y = x[keep], y[keep]
+            connect = "all"
+        if len(x):
+            x, (y,) = peak_decimate(x, [y], lo, hi, width)
+        curve.setData(x, self._plottable(y) if log else y, connect=connect)
+        return len(x)
 
     def _visible_x(self, e: np.ndarray) -> tuple[float, float]:
         """The whole history while the view follows it, else the x range the user zoomed to."""
