@@ -9,7 +9,9 @@ import pyqtgraph as pg  # noqa: F401
 from bpstudio.core.presets import load_preset
 from bpstudio.core.settings import TrainingSettings
 from bpstudio.core.trace import trace_step
-from bpstudio.training.snapshot import BACKWARD, Phase
+from dataclasses import replace
+
+from bpstudio.training.snapshot import BACKWARD, FORWARD, UPDATE, Phase
 from bpstudio.ui.panels.demo import DemoRun
 from bpstudio.ui.panels.explain import ArithmeticPanel
 from bpstudio.ui.panels.step_trace import StepRecall, TraceUnavailable
@@ -137,4 +139,13 @@ def test_phase_snapshot_explains_the_step_in_progress(qtbot):
     assert panel.title.text() == "Step 2, backward output"
     text = panel.plain_text()
     assert "Sample: data row 2: X1 = 0, X2 = 1, y = 1" in text
-    assert "dE/dV01 = Z_Z1 . delta_D0" in text and "(not applied yet)" in text
+    # the backward pass has reached the output only: its delta, no hidden deltas, no updates yet
+    assert "delta_D0 = (y_hat - y)" in text and "delta_Z1" not in text and "Updates" not in text
+    start = replace(start, phase=Phase(BACKWARD, 1, "backward hidden"))
+    panel.show_snapshot(start)
+    assert "delta_Z1 = V1 . delta_D0" in panel.plain_text()
+    panel.show_snapshot(replace(start, phase=Phase(FORWARD, 1, "forward hidden")))
+    text = panel.plain_text()
+    assert "Unit Z1: h(x)" in text and "Unit D0" not in text and "\nLoss\n" not in text
+    panel.show_snapshot(replace(start, phase=Phase(UPDATE, None, "update")))
+    assert "V01 := V01 - alpha . Z_Z1 . delta_D0 = 0.6 - 0.1 . 1.6 . 2.48 = 0.2032" in panel.plain_text()

@@ -15,7 +15,7 @@ from PySide6 import QtGui, QtWidgets
 from PySide6.QtCore import Signal, Slot
 import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgraph for demos)
 
-from bpstudio.ui.panels.step_trace import Recalled, StepRecall, TraceUnavailable
+from bpstudio.ui.panels.step_trace import Recalled, StepRecall, TraceUnavailable, line_shown
 
 HIGHLIGHT = QtGui.QColor(255, 220, 120)
 QUIET_STATES = ("idle", "paused", "finished", "diverged", "stepped")
@@ -131,6 +131,8 @@ class ArithmeticPanel(QtWidgets.QWidget):
         except ValueError as exc:
             self._show_note(str(exc))
             return
+        phase, depth_of = self.recalled.phase, self.recalled.trace.depth_of
+        lines = [ln for ln in lines if line_shown(ln, phase, depth_of)]
         out: list[str] = []
         self.line_blocks = []
         section = None

@@ -25,7 +25,7 @@ from bpstudio.core import optimizers
 from bpstudio.core.engine import Engine
 from bpstudio.core.trace import StepTrace, trace_step
 from bpstudio.core.trainer import Trainer
-from bpstudio.training.snapshot import UPDATE
+from bpstudio.training.snapshot import BACKWARD, FORWARD, LOSS, UPDATE
 
 MAX_UNITS = 200  # bigger networks get a note instead of the arithmetic
 
@@ -39,6 +39,29 @@ class Recalled:
     trace: StepTrace
     title: str  # "Step 3 (all 4 samples)", "Next step (preview) ..."
     exact: bool
+    phase: object = None  # the Phase shown, when walking a step phase by phase
+
+
+def line_shown(line, phase, depth_of: dict) -> bool:
+    """Whether a worked-arithmetic line belongs to what the step has reached at ``phase``.
+
+    forward d: the conventions and the forward lines up to depth d; loss: also the loss;
+    backward d: also the deltas of depth d and deeper; update (or no phase): everything."""
+    if phase is None or phase.kind == UPDATE:
+        return True
+    sec = line.section
+    depth = depth_of.get(line.unit) if line.unit is not None else None
+    if sec in ("conventions",):
+        return True
+    if sec == "forward":
+        return phase.kind != FORWARD or depth is None or depth <= phase.depth
+    if sec == "loss":
+        return phase.kind in (LOSS, BACKWARD)
+    if sec == "deltas":
+        if phase.kind != BACKWARD:
+            return False
+        return depth >= phase.depth if depth is not None else phase.depth <= 1
+    return False  # updates wait for the update phase
 
 
 def _set_params(engine: Engine, edge_keys, weights, bias_ids, biases) -> None:
@@ -74,7 +97,7 @@ class StepRecall:
                 title = f"Step {snap.steps} ({snap.batch_label or f'{own.n_samples} samples'})"
             else:
                 title = "Preview of the next step from the current weights (not applied yet)"
-            return Recalled(own, title, True)
+            return Recalled(own, title, True, snap.phase)
         if len(graph) > MAX_UNITS:
             raise TraceUnavailable(
                 f"This network has {len(graph)} units: the worked arithmetic is written out only "
@@ -97,7 +120,7 @@ class StepRecall:
             _set_params(engine, snap.edge_keys, snap.weights, snap.bias_ids, snap.biases)
             idx = np.asarray(snap.sample_indices, dtype=int)
             tr = trace_step(engine, X_train[idx], Y_train[idx], idx, lr, opt)
-            return Recalled(tr, f"Step {snap.steps + 1}, {phase.label}", True)
+            return Recalled(tr, f"Step {snap.steps + 1}, {phase.label}", True, phase)
         if (snap.sample_indices is not None and prev is not None and prev is not snap
                 and prev.steps == snap.steps - 1
                 and (tuple(prev.unit_ids), tuple(prev.edge_keys)) == topo):
