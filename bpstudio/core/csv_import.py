@@ -235,9 +235,14 @@ def preview(path: str | os.PathLike, n_rows: int = 20, fmt: CsvFormat | None = N
         raise CsvError("the file is empty (only blank lines)", 1, None)
     fmt = fmt or sniff(sample)
     reader = csv.reader(sample.splitlines(), delimiter=fmt.delimiter, skipinitialspace=True)
-    rows = [r for r in reader if any(f.strip() for f in r)]
+    try:
+        rows = [r for r in reader if any(f.strip() for f in r)]
+    except csv.Error as exc:
+        raise CsvError(f"row {reader.line_num} cannot be read as CSV ({exc})", reader.line_num) from None
     if len(head) == SNIFF_BYTES and len(rows) > 1:
         rows = rows[:-1]
+    if not rows:
+        raise CsvError("the file holds no values (only blanks and quotes)", 1, None)
     if fmt.has_header:
         columns = [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])]
         rows = rows[1:]
@@ -356,6 +361,9 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
                     flush(source.count)
                     if cancel is not None and cancel():
                         raise ImportCancelled("import cancelled")
+        except csv.Error as exc:
+            raise CsvError(f"row {reader.line_num} cannot be read as CSV ({exc})",
+                           reader.line_num) from None
         except UnicodeDecodeError:
             bad = _first_undecodable_row(path)
             raise CsvError(f"row {bad} is not text (the studio reads UTF-8 CSV files)", bad,

@@ -216,3 +216,29 @@ def test_any_numeric_table_round_trips_and_any_bad_cell_is_located(tmp_path, dat
         ci.parse(path, names[:-1], names[-1:], fmt=CsvFormat(delim, True))
     assert (err.value.row, err.value.column) == (i + 2, j + 1)
     assert f"row {i + 2}, column {j + 1} ('c{j}')" in str(err.value)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(blob=st.one_of(
+    st.binary(max_size=300),
+    st.lists(st.lists(st.sampled_from(["1", "-2.5", "", "x", "NA", "1e3", " ", "\"", "3,4", "é"]),
+                      min_size=1, max_size=5), max_size=8)
+    .map(lambda rows: "\n".join(",".join(r) for r in rows).encode("utf-8"))))
+def test_any_file_is_read_or_refused_in_words_never_a_crash(tmp_path, blob):
+    path = tmp_path / "any.csv"
+    path.write_bytes(blob)
+    try:
+        pv = ci.preview(path)
+        r = ci.parse(path, [0], [len(pv.columns) - 1])
+    except CsvError as err:
+        assert str(err) and (err.row is None or err.row >= 1)
+        assert err.column is None or err.column >= 1
+    else:
+        assert r.dataset.n_samples >= 1 and np.isfinite(r.dataset.X).all()
+
+
+def test_a_folder_or_a_missing_file_is_refused(tmp_path):
+    with pytest.raises(CsvError, match="cannot open"):
+        ci.preview(tmp_path / "nope.csv")
+    with pytest.raises((CsvError, OSError)):
+        ci.preview(tmp_path)
