@@ -74,3 +74,28 @@ def test_a_step_through_the_worker_reaches_every_panel(studio, qtbot):
     window.scene.select((z1, d0))
     assert p.arithmetic.selected == (z1, d0)
     assert any(t.startswith("dE/dV01 = mean(Z_Z1 . delta_D0)") for t in p.arithmetic.highlighted_text())
+
+
+def test_walking_a_step_phase_by_phase_lights_the_error_flowing_back(studio, qtbot):
+    window, ctl = studio()
+    p = window.panels
+    g = window.document.graph
+    d0, z1 = g.find("D0").id, g.find("Z1").id
+    seen = {}
+    for _ in range(5):  # forward hidden, forward output, loss, backward output, backward hidden
+        with qtbot.waitSignal(ctl.snapshot_ready, timeout=WAIT,
+                              check_params_cb=lambda s: s.phase is not None) as blocker:
+            ctl.step("phase")
+        snap = blocker.args[0]
+        qtbot.waitUntil(lambda: p.deltas.status.text().endswith(snap.phase.label), timeout=WAIT)
+        seen[snap.phase.label] = (dict(p.deltas.bar_values()), window.scene.nodes[z1].value,
+                                  window.scene.highlighted_depth, p.arithmetic.plain_text())
+    bars, z1_value, lit, text = seen["forward output"]
+    assert all(np.isnan(v) for v in bars.values()) and z1_value is None
+    assert "Unit D0: h(x)" in text and "delta_D0" not in text
+    bars, z1_value, lit, text = seen["backward output"]
+    assert bars[d0] == 4.0 and np.isnan(bars[z1]) and z1_value is None and lit == 2
+    assert "delta_D0 = (y_hat - y) . f'(a) = (4 - 0) . 1 = 4" in text and "delta_Z1" not in text
+    bars, z1_value, lit, text = seen["backward hidden"]
+    assert bars[z1] == 4.0 == z1_value and lit == 1
+    assert "delta_Z1 = V1 . delta_D0 . f'(a) = 1 . 4 . 1 = 4" in text and "Updates" not in text
