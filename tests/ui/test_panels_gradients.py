@@ -54,6 +54,8 @@ def test_check_gradients_fills_the_table(qtbot):
     row = next(r for r in panel.result.rows if r.name == "bias(D0)")
     assert float(panel.table.item(0, 1).text()) == pytest.approx(panel.result.rows[0].backprop, rel=1e-5)
     assert row.rel_error < 1e-6
+    panel.select(row.key)  # a unit picked on the canvas: its bias row
+    assert panel.table.currentRow() == panel.result.rows.index(row)
 
 
 def test_check_gradients_says_why_it_cannot(qtbot):

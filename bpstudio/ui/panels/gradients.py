@@ -190,6 +190,18 @@ class GradientPanel(QtWidgets.QWidget):
         summary = res.summary() if hasattr(res, "summary") else f"largest relative error {res.max_rel_error:.2e}"
         self.verdict.setText(f"Backprop and finite differences {word}. {summary}")
 
+    @Slot(object)
+    def select(self, item) -> None:
+        """Select the check-table row of an edge (its key) or a unit's bias (its id)."""
+        if self.result is None:
+            return
+        for i, r in enumerate(self.result.rows):
+            if r.key == item:
+                self.table.selectRow(i)
+                self.table.scrollToItem(self.table.item(i, 0))
+                return
+        self.table.clearSelection()
+
     def __repr__(self) -> str:
         return f"GradientPanel({self.history!r})"
 

@@ -90,6 +90,7 @@ def install_panels(window, controller=None) -> Panels:
     # selection: canvas → panels, panels → canvas
     window.selection_changed.connect(deltas.select)
     window.selection_changed.connect(arithmetic.select)
+    window.selection_changed.connect(gradients.select)
     for source in (deltas.unit_clicked, diagnostics.unit_clicked):
         source.connect(window.scene.select)
     # one chosen sample for the bars, the canvas and the arithmetic
