@@ -5,6 +5,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -12,6 +14,7 @@ from bpstudio.core.engine import Engine
 from bpstudio.core.generators import generate
 from bpstudio.core.trainer import Trainer
 from bpstudio.ui.csv_dialog import CsvImportDialog
+from bpstudio.ui.data_commands import InsertRowsCommand, RemoveRowsCommand, SetCellCommand, SetSplitCommand
 from bpstudio.ui.document import Document
 from bpstudio.ui.match_prompt import confirm_match, mismatch_box, offer_dataset, prompt_adjust
 from bpstudio.ui.panels.dataset import DataPanel
@@ -382,3 +385,37 @@ def test_undo_after_a_non_undoable_dataset_swap_does_not_crash(panel):
     doc.set_dataset(generate("sine", 2))  # outside the undo stack: row 4 no longer exists
     doc.undo_stack.undo()
     assert doc.dataset.n_samples == 2 and doc.dataset.name == "Sine (regression)"
+
+
+# ---------------------------------------------------------------- undo/redo of any edit sequence
+edits = st.lists(st.tuples(st.sampled_from(["cell", "insert", "remove", "split"]),
+                           st.integers(0, 50), st.integers(0, 50),
+                           st.floats(-9, 9, allow_nan=False)), min_size=1, max_size=12)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=edits)
+def test_any_sequence_of_edits_undoes_and_redoes_exactly(qtbot, ops):
+    doc = Document()
+    start = doc.dataset.copy()
+    for kind, a, b, value in ops:
+        ds = doc.dataset
+        n, width = ds.n_samples, ds.n_inputs + ds.n_outputs
+        if kind == "cell":
+            cmd = SetCellCommand(doc, a % n, b % width, value)
+        elif kind == "insert":
+            cmd = InsertRowsCommand(doc, a % (n + 1), 1 + b % 3, X=np.full((1 + b % 3, 2), value))
+        elif kind == "remove":
+            if n == 1:
+                continue
+            cmd = RemoveRowsCommand(doc, sorted({a % n, b % n})[: n - 1])
+        else:
+            cmd = SetSplitCommand(doc, [a % n, b % n], value > 0)
+        doc.undo_stack.push(cmd)
+    end = doc.dataset.copy()
+    while doc.undo_stack.canUndo():
+        doc.undo_stack.undo()
+    assert doc.dataset.equals(start)
+    while doc.undo_stack.canRedo():
+        doc.undo_stack.redo()
+    assert doc.dataset.equals(end)
