@@ -86,3 +86,52 @@ def test_newest_recovery_first(tmp_path):
     a.write_text(json.dumps(rec))
     assert [r.name for r in find_recoveries(tmp_path)] == ["b", "a"]
     assert b.exists()
+
+
+CRASHING_STUDIO = r'''
+import os, signal, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+import pyqtgraph  # noqa: F401
+from bpstudio.ui.main_window import MainWindow
+from bpstudio.ui.canvas.commands import SetBiasCommand
+w = MainWindow()
+g = w.document.graph
+w.document.undo_stack.push(SetBiasCommand(g, g.find("D0").id, -3.5))
+assert w.file_actions.autosaver.tick()
+print(w.file_actions.autosaver.file, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)  # a crash: no clean exit, no chance to tidy up
+'''
+
+
+def test_a_killed_studio_leaves_work_that_the_next_start_recovers(qtbot, tmp_path, monkeypatch):
+    import sys
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMainWindow
+
+    from bpstudio.core.presets import load_preset
+    from bpstudio.ui import file_actions as fa
+    from bpstudio.ui.document import Document
+    from bpstudio.ui.settings import StudioSettings
+
+    env = dict(os.environ, BPSTUDIO_RECOVERY_DIR=str(tmp_path), BPSTUDIO_SETTINGS=str(tmp_path / "s.ini"))
+    proc = subprocess.run([sys.executable, "-c", CRASHING_STUDIO], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=os.getcwd())
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    left = tmp_path / os.path.basename(proc.stdout.strip())
+    assert left.exists()
+
+    window = QMainWindow()
+    window.document = Document(load_preset("article-xor"))
+    qtbot.addWidget(window)
+    asked = []
+    monkeypatch.setattr(fa, "ask_recover", lambda parent, text: asked.append(text) or True)
+    actions = fa.FileActions(window, StudioSettings(QSettings(str(tmp_path / "t.ini"), QSettings.Format.IniFormat)),
+                             recovery_dir=tmp_path)
+    assert actions.offer_recovery()
+    assert window.document.graph.find("D0").bias == -3.5 and window.document.modified
+    assert not left.exists() and len(asked) == 1
+    actions.autosaver.stop()
+    actions.autosaver.discard()

@@ -145,3 +145,36 @@ def test_tour_drives_the_real_window(qtbot, tmp_path, monkeypatch):
         controller.shutdown()
     dialog.close()
     actions.autosaver.stop()
+
+
+def test_shortcuts_come_from_the_real_menus(qtbot):
+    from bpstudio.ui.help import GESTURES, ShortcutsDialog, about_html, shortcut_rows
+    from bpstudio.ui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    rows = dict(shortcut_rows(w))
+    assert rows["Save"] == "Ctrl+S" and rows["Open…"] == "Ctrl+O" and rows["Undo"] == "Ctrl+Z"
+    assert rows["Keyboard shortcuts"] == "F1"
+    dialog = ShortcutsDialog(w)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == len(rows) + len(GESTURES)
+    assert "Backprop Studio 0.1.0" in about_html() and "½(ŷ − y)²" in about_html()
+    dialog.close()
+    w.file_actions.autosaver.stop()
+
+
+def test_window_layout_is_remembered_between_runs(qtbot):
+    from bpstudio.ui.main_window import MainWindow
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, first.height())  # within the 800-pixel offscreen screen (restore clamps to it)
+    first.docks["inspector"].hide()
+    assert first.close()
+    second = MainWindow()  # the same (headless, per-process) settings store
+    qtbot.addWidget(second)
+    assert second.width() == 760
+    assert second.docks["inspector"].isHidden()
+    second.file_actions.autosaver.stop()
