@@ -84,12 +84,12 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         self.box.setContentsMargins(0, 0, 0, 0)
         self.ok_label = QtWidgets.QLabel("No problems found.")
         self.ok_label.setStyleSheet("color: #4d8a4d;")
+        self.scroll_area = scroll = QtWidgets.QScrollArea()
         inner = QtWidgets.QWidget()
         inner_lay = QtWidgets.QVBoxLayout(inner)
         inner_lay.setContentsMargins(0, 0, 0, 0)
         inner_lay.addLayout(self.box)
         inner_lay.addStretch(1)
-        scroll = QtWidgets.QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
         scroll.setWidget(inner)
@@ -97,6 +97,7 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.ok_label)
         lay.addWidget(scroll, 1)
+        scroll.setMinimumHeight(0)
         document.graph.events.structure_changed.connect(self.schedule)
         for name in ("dataset_changed", "project_replaced"):
             sig = getattr(document, name, None)
@@ -164,6 +165,8 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         self.ok_label.setVisible(not found)
         for d in found:
             self.box.addWidget(self._card(d))
+        # a one-line strip when all is well, room for the cards when not (its dock follows)
+        self.setMaximumHeight(self.ok_label.sizeHint().height() + 22 if not found else 16777215)
         self.changed.emit(len(found))
 
     def _card(self, d) -> QtWidgets.QFrame:

@@ -154,6 +154,10 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self.text.setPlainText("\n".join(out))
         bar.setValue(keep)
         self._highlight(scroll=False)
+        if r.phase is not None and not self.lines_of(self.selected):
+            # walking a step: what the phase just revealed is at the end of the text
+            self.text.moveCursor(QtGui.QTextCursor.End)
+            self.text.ensureCursorVisible()
 
     # ------------------------------------------------------------------ selection
     @Slot(int)
