@@ -25,9 +25,14 @@ PREFIX = "recovery-"
 
 
 def recovery_dir() -> Path:
+    """``BPSTUDIO_RECOVERY_DIR`` if set; a private folder when headless; else the user's data folder."""
+    from .settings import headless, private_dir
+
     env = os.environ.get("BPSTUDIO_RECOVERY_DIR")
     if env:
         return Path(env)
+    if headless():
+        return private_dir() / "recovery"
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(base or Path.home() / ".bpstudio") / "recovery"
 

@@ -18,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QWidget
 
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pyqtgraph's exporters)
@@ -204,7 +204,7 @@ def _write_text(path, text: str) -> None:
 # ---------------------------------------------------------------------------- the menu
 def ask_save_path(parent: QWidget, title: str, suggestion: str, pattern: str) -> str:
     """The file dialog (a module function so tests can replace it); '' when cancelled or headless."""
-    from .file_actions import headless
+    from .settings import headless
 
     if headless():
         return ""

@@ -12,7 +12,6 @@ The dialogs are module functions (``ask_*``, ``show_error``) so tests can replac
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +25,7 @@ from bpstudio.core.presets import PRESETS, load_preset
 from bpstudio.core.project import Project
 
 from .autosave import Autosaver, find_recoveries
-from .settings import StudioSettings
+from .settings import StudioSettings, headless
 
 APP_NAME = "Backprop Studio"
 FILE_PATTERN = "Backprop Studio project (*.bpstudio *.json);;All files (*)"
@@ -34,15 +33,9 @@ SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
 # ---------------------------------------------------------------------------- dialogs (replaceable)
-# Headless (the offscreen platform: tests, benchmarks) nobody can answer a modal box, so the
-# defaults below never block there: unsaved work is discarded, nothing is recovered, errors go to
-# stderr and the status bar. Tests that check the prompts replace these functions.
-def headless() -> bool:
-    from PySide6.QtGui import QGuiApplication
-
-    return QGuiApplication.platformName() in ("offscreen", "minimal")
-
-
+# Headless (the offscreen platform: tests, benchmarks) nobody can answer a modal box, so these never
+# block there: unsaved work is discarded, nothing is recovered, errors go to stderr and the status
+# bar (and the settings and recovery files are private to the process: see settings.headless).
 def ask_open_path(parent: QWidget, folder: str) -> str:
     if headless():
         return ""
@@ -367,16 +360,7 @@ def install_file_actions(window, settings: StudioSettings | None = None, recover
     from .theme import apply_theme, install_theme_menu
     from .tour import window_driver
 
-    if headless():  # tests and benchmarks: never the user's settings or recovery folder
-        import os
-
-        private = Path(tempfile.gettempdir()) / f"bpstudio-headless-{os.getpid()}"
-        if settings is None and not os.environ.get("BPSTUDIO_SETTINGS"):
-            from PySide6.QtCore import QSettings
-
-            settings = StudioSettings(QSettings(str(private / "settings.ini"), QSettings.Format.IniFormat))
-        if recovery_dir is None and not os.environ.get("BPSTUDIO_RECOVERY_DIR"):
-            recovery_dir = private / "recovery"
+    if headless():  # tests and benchmarks: nobody is there to answer "recover?"
         offer_recovery = False
     settings = settings if settings is not None else StudioSettings()
     actions = FileActions(window, settings, recovery_dir=recovery_dir)

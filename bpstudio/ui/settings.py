@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -88,10 +90,25 @@ def migrate(s: QSettings) -> list[int]:
     return done
 
 
+def headless() -> bool:
+    """True on the offscreen platform (tests, benchmarks): nobody can answer a dialog there."""
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.platformName() in ("offscreen", "minimal")
+
+
+def private_dir() -> Path:
+    """A per-process folder for headless runs, so they never touch the user's settings or files."""
+    return Path(tempfile.gettempdir()) / f"bpstudio-headless-{os.getpid()}"
+
+
 def default_qsettings() -> QSettings:
+    """``BPSTUDIO_SETTINGS`` if set; a private file when headless; else the user's store."""
     path = os.environ.get("BPSTUDIO_SETTINGS")
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
+    if headless():
+        return QSettings(str(private_dir() / "settings.ini"), QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
 
 
