@@ -190,3 +190,20 @@ def test_layout_widgets_follow_the_theme_too(qtbot, qapp):
     finally:
         themes.apply_theme("light", qapp)
     assert layout.backgroundBrush().color().name() == themes.LIGHT.plot_background
+
+
+def test_default_step_size_and_speed_come_back_at_the_next_start(qtbot, tmp_path, monkeypatch):
+    from bpstudio.ui.main_window import MainWindow
+
+    monkeypatch.setenv("BPSTUDIO_SETTINGS", str(tmp_path / "studio.ini"))  # not the shared store
+
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.controller.set_granularity("phase")
+    first.controller.set_speed(10)
+    assert first.close()
+    assert first.file_actions.settings.step_size == "phase" and first.file_actions.settings.speed == 10
+    second = MainWindow()  # the same settings file
+    qtbot.addWidget(second)
+    assert second.controller.granularity == "phase" and second.controller.speed == 10
+    assert second.close()

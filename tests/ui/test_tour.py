@@ -164,8 +164,10 @@ def test_shortcuts_come_from_the_real_menus(qtbot):
     w.file_actions.autosaver.stop()
 
 
-def test_window_layout_is_remembered_between_runs(qtbot):
+def test_window_layout_is_remembered_between_runs(qtbot, tmp_path, monkeypatch):
     from bpstudio.ui.main_window import MainWindow
+
+    monkeypatch.setenv("BPSTUDIO_SETTINGS", str(tmp_path / "studio.ini"))  # not the shared store
 
     first = MainWindow()
     qtbot.addWidget(first)
@@ -173,7 +175,7 @@ def test_window_layout_is_remembered_between_runs(qtbot):
     first.resize(760, first.height())  # within the 800-pixel offscreen screen (restore clamps to it)
     first.docks["inspector"].hide()
     assert first.close()
-    second = MainWindow()  # the same (headless, per-process) settings store
+    second = MainWindow()  # the same settings file
     qtbot.addWidget(second)
     assert second.width() == 760
     assert second.docks["inspector"].isHidden()
