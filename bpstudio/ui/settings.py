@@ -7,11 +7,13 @@ time, so a new release never reads an old layout wrongly and never throws it awa
 
 Values are validated on the way out: a hand-edited or corrupt store gives the defaults, not a crash.
 ``BPSTUDIO_SETTINGS=/path/file.ini`` points the studio at an INI file (tests, screenshots);
-``BPSTUDIO_THEME=dark`` overrides the stored theme for one run.
+``BPSTUDIO_THEME=dark`` overrides the stored theme for one run. Headless (offscreen) runs without
+``BPSTUDIO_SETTINGS`` get a fresh private store per window, so tests never share or touch settings.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -90,6 +92,9 @@ def migrate(s: QSettings) -> list[int]:
     return done
 
 
+_HEADLESS_STORES = itertools.count(1)
+
+
 def headless() -> bool:
     """True on the offscreen platform (tests, benchmarks): nobody can answer a dialog there."""
     from PySide6.QtGui import QGuiApplication
@@ -107,8 +112,9 @@ def default_qsettings() -> QSettings:
     path = os.environ.get("BPSTUDIO_SETTINGS")
     if path:
         return QSettings(path, QSettings.Format.IniFormat)
-    if headless():
-        return QSettings(str(private_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    if headless():  # a fresh store per window: one test's layout or step size never leaks into the next
+        return QSettings(str(private_dir() / f"settings-{next(_HEADLESS_STORES)}.ini"),
+                         QSettings.Format.IniFormat)
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION, APPLICATION)
 
 

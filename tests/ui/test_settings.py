@@ -207,3 +207,18 @@ def test_default_step_size_and_speed_come_back_at_the_next_start(qtbot, tmp_path
     qtbot.addWidget(second)
     assert second.controller.granularity == "phase" and second.controller.speed == 10
     assert second.close()
+
+
+def test_headless_windows_do_not_share_settings(qtbot, monkeypatch):
+    from bpstudio.ui.main_window import MainWindow
+
+    monkeypatch.delenv("BPSTUDIO_SETTINGS", raising=False)
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.controller.set_granularity("epoch")
+    assert first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    assert second.controller.granularity == "batch"
+    assert second.file_actions.settings.store.fileName() != first.file_actions.settings.store.fileName()
+    assert second.close()
