@@ -149,3 +149,20 @@ def test_phase_snapshot_explains_the_step_in_progress(qtbot):
     assert "Unit Z1: h(x)" in text and "Unit D0" not in text and "\nLoss\n" not in text
     panel.show_snapshot(replace(start, phase=Phase(UPDATE, None, "update")))
     assert "V01 := V01 - alpha . Z_Z1 . delta_D0 = 0.6 - 0.1 . 1.6 . 2.48 = 0.2032" in panel.plain_text()
+
+
+def test_big_networks_get_a_note_instead(qtbot):
+    from bpstudio.core.dataset import truth_table
+    from bpstudio.core.presets import initialise, layered_graph
+    from bpstudio.core.project import Project
+
+    s = TrainingSettings(init="xavier", seed=0).validate()
+    g = layered_graph([2, 120, 100, 1], "tanh", "identity")
+    initialise(g, s)
+    project = Project(g, truth_table("xor"), s)
+    run = DemoRun(project, boundary_resolution=8)
+    panel = _panel(qtbot, project)
+    run.step()
+    panel.show_snapshot(run.snapshot())
+    assert panel.recalled is None and panel.plain_text() == ""
+    assert panel.title.text().startswith("This network has 223 units")

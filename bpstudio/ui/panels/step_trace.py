@@ -89,6 +89,10 @@ class StepRecall:
         """The trace of the step ``snap`` shows (see the module notes); raises TraceUnavailable.
 
         ``prev``: the between-steps snapshot seen before ``snap`` (default: the last one noted)."""
+        if len(snap.unit_ids) > MAX_UNITS:
+            raise TraceUnavailable(
+                f"This network has {len(snap.unit_ids)} units: the worked arithmetic is written out "
+                f"only for networks of up to {MAX_UNITS} units (the deltas and the loss still show).")
         own = getattr(snap, "trace", None)
         if isinstance(own, StepTrace):
             if snap.phase is not None:
@@ -98,10 +102,6 @@ class StepRecall:
             else:
                 title = "Preview of the next step from the current weights (not applied yet)"
             return Recalled(own, title, True, snap.phase)
-        if len(graph) > MAX_UNITS:
-            raise TraceUnavailable(
-                f"This network has {len(graph)} units: the worked arithmetic is written out only "
-                f"for networks of up to {MAX_UNITS} units.")
         topo = (tuple(snap.unit_ids), tuple(snap.edge_keys))
         if set(topo[0]) != set(graph.nodes) or set(topo[1]) != set(graph.edges):
             raise TraceUnavailable("The network has changed since this step: take a step to see "
