@@ -9,9 +9,11 @@ Rules that keep the document and the worker from racing:
   the worker trained (the worker's numbers win for them), so neither the edit nor training
   progress is lost.
 - Trained weights flow back into the document's graph from snapshots through
-  ``graph.set_weights`` (not undo commands: training is not an edit to undo): on every pause,
-  step and stop, and at most twice a second while running (small networks only; big ones show
-  live weights on the canvas through ``scene.set_edge_values`` and are written back on pause).
+  ``graph.set_weights`` (not undo commands: training is not an edit to undo) on every pause,
+  step and stop, and on request (:meth:`write_back_now`, e.g. before saving while training
+  runs). Not while running: every write-back makes each graph observer (canvas items, the
+  diagnostics) react, which cost the GUI 50-75 ms per write-back on a 2-16-16-1 net; the canvas
+  shows live weights through ``scene.set_edge_values`` instead.
 - Snapshots of an older load (``generation``) are dropped.
 """
 
@@ -20,18 +22,20 @@ from __future__ import annotations
 import sys
 import time
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand
 
 from ..core.graph import INPUT
 from ..core.init import initial_values
 from ..core.settings import TrainingSettings
 from .session import GRANULARITIES, IDLE, RUNNING
-from .worker import LoadRequest, TrainingWorker
+from .worker import SNAPSHOT_INTERVAL, LoadRequest, TrainingWorker
 
 _RANK = {None: 0, "edit": 1, "reset": 2, "fresh": 3}
-WRITE_BACK_INTERVAL = 0.5  # seconds between write-backs while running
-LIVE_WRITE_BACK_EDGES = 2000  # above this many edges, write back only when training stops
+HEARTBEAT = 0.025  # seconds between the GUI-load checks while training runs
+HEARTBEAT_SLACK = 0.016  # a heartbeat later than this (one frame) means the GUI is overloaded
+GUI_SHARE = 0.3  # snapshots may take at most this share of the GUI thread's time
+MAX_SNAPSHOT_INTERVAL = 0.5  # the views are refreshed at least twice a second
 
 
 class ResetWeightsCommand(QUndoCommand):
@@ -86,8 +90,18 @@ class TrainingController(QObject):
         self._edited_weights: set = set()
         self._edited_biases: set = set()
         self._writing = False
-        self._last_write_back = 0.0
         self._graph = None
+        self._shown_at = 0.0
+        self._awaiting_idle = False
+        self._unacknowledged = 0
+        self.snapshot_interval = SNAPSHOT_INTERVAL  # adapted to the GUI's load while running
+        self._last_beat = 0.0
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setTimerType(Qt.PreciseTimer)
+        self._heartbeat.setInterval(int(HEARTBEAT * 1000))
+        self._heartbeat.timeout.connect(self._beat)
+        self.state_changed.connect(self._follow_state)
+        self.gui_cost = 0.0  # seconds the GUI takes per snapshot (smoothed)
         self._watch(document.graph)
         for name, slot in (("project_replaced", self._on_project_replaced),
                            ("dataset_changed", self._on_dataset_changed),
@@ -163,6 +177,7 @@ class TrainingController(QObject):
 
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Stop the worker and its thread; True when the thread ended within the timeout."""
+        self._heartbeat.stop()
         thread, worker = self._thread, self._worker
         if thread is None:
             return True
@@ -280,8 +295,17 @@ class TrainingController(QObject):
     # ------------------------------------------------------------------ from the worker
     @Slot(object)
     def _on_snapshot(self, snap) -> None:
-        if self._worker is not None:
-            self._worker.acknowledge()
+        self._shown_at = time.perf_counter()
+        if self._worker is not None and snap.state == RUNNING:
+            self._worker.gui_busy_since = self._shown_at  # the worker yields until we settle
+        self._unacknowledged += 1
+        if not self._awaiting_idle:  # measure until the event loop next goes idle (views painted)
+            dispatcher = QAbstractEventDispatcher.instance()
+            if dispatcher is not None:
+                dispatcher.aboutToBlock.connect(self._settled)
+                self._awaiting_idle = True
+            else:  # pragma: no cover - there is always one on a GUI thread
+                QTimer.singleShot(0, self._settled)
         if snap.generation != self._generation:
             return  # the state of a network the user has since replaced or edited
         self.latest = snap
@@ -293,6 +317,45 @@ class TrainingController(QObject):
         if snap.message and snap.state != RUNNING:
             self.message.emit(snap.message)
 
+    @Slot()
+    def _settled(self) -> None:
+        """The GUI has caught up: let the worker send the next snapshot, no faster than the GUI
+        can take them (its cost per snapshot ≤ GUI_SHARE of the time)."""
+        if self._awaiting_idle:
+            QAbstractEventDispatcher.instance().aboutToBlock.disconnect(self._settled)
+            self._awaiting_idle = False
+        cost = time.perf_counter() - self._shown_at
+        if self.state == RUNNING:  # one-off costs of a pause or a step do not count
+            self.gui_cost = cost if self.gui_cost == 0.0 else 0.5 * self.gui_cost + 0.5 * cost
+        if self._worker is not None:
+            self._worker.gui_busy_since = 0.0
+            self._worker.acknowledge(self._unacknowledged)
+        self._unacknowledged = 0
+
+    @Slot()
+    def _beat(self) -> None:
+        """While training runs: a heartbeat late by more than a frame means the GUI is overloaded,
+        so snapshots come less often (×1.3); an on-time one lets them come more often (×0.9).
+        Snapshots are also spaced so that handling them takes ≤ GUI_SHARE of the GUI's time."""
+        now = time.perf_counter()
+        late = now - self._last_beat - HEARTBEAT
+        self._last_beat = now
+        if late > HEARTBEAT_SLACK:
+            self.snapshot_interval = min(self.snapshot_interval * 1.3, MAX_SNAPSHOT_INTERVAL)
+        else:
+            self.snapshot_interval = max(self.snapshot_interval * 0.9, SNAPSHOT_INTERVAL)
+        if self._worker is not None:
+            self._worker.min_interval = min(max(self.snapshot_interval, self.gui_cost / GUI_SHARE),
+                                            MAX_SNAPSHOT_INTERVAL)
+
+    @Slot(str)
+    def _follow_state(self, state: str) -> None:
+        if state == RUNNING and not self._heartbeat.isActive():
+            self._last_beat = time.perf_counter()
+            self._heartbeat.start()
+        elif state != RUNNING:
+            self._heartbeat.stop()
+
     @Slot(str)
     def _on_error(self, text: str) -> None:
         self._need_at_least("edit")  # the next command re-sends the network (it may be fixed)
@@ -301,14 +364,15 @@ class TrainingController(QObject):
             self.state_changed.emit(self.state)
         self.error_occurred.emit(text)
 
-    def _write_back(self, snap) -> None:
+    def write_back_now(self) -> None:
+        """Copy the latest trained weights into the document's graph (e.g. before a save)."""
+        if self.latest is not None and self.latest.generation == self._generation:
+            self._write_back(self.latest, force=True)
+
+    def _write_back(self, snap, force: bool = False) -> None:
+        if snap.state == RUNNING and not force:
+            return
         graph = self.document.graph
-        now = time.monotonic()
-        if snap.state == RUNNING:
-            if (len(graph.edges) > LIVE_WRITE_BACK_EDGES
-                    or now - self._last_write_back < WRITE_BACK_INTERVAL):
-                return
-        self._last_write_back = now
         edges, nodes = graph.edges, graph.nodes
         weights = {k: float(w) for k, w in zip(snap.edge_keys, snap.weights)
                    if k in edges and k not in self._edited_weights}

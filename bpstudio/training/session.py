@@ -33,6 +33,7 @@ GRANULARITIES = ("epoch", "batch", "sample", "phase")
 EXPLODE_FACTOR = 1e6  # a loss above this × the initial loss has exploded
 EXPLODE_LIMIT = 1e12  # ... and so has any loss above this
 MAX_TRACE_ROWS = 20_000  # bigger batches train without a per-sample trace
+HISTORY_CAP = 20_000  # worker-side loss history points (thinned past this; the loss panel keeps its own)
 
 
 class SessionError(ValueError):
@@ -83,7 +84,7 @@ class TrainingSession:
     # ------------------------------------------------------------------ building
     def _build(self, keep: Trainer | None) -> None:
         engine = Engine(self.graph, self.settings.loss)
-        trainer = Trainer(engine, self.dataset, self.settings)
+        trainer = Trainer(engine, self.dataset, self.settings, history_cap=HISTORY_CAP)
         if keep is not None:
             self._carry_progress(keep, trainer)
         self.engine, self.trainer = engine, trainer
@@ -143,7 +144,7 @@ class TrainingSession:
             self._build(keep=t)
         elif (new.mode, new.batch_size, new.shuffle, new.seed) != (
                 old.mode, old.batch_size, old.shuffle, old.seed):
-            fresh = Trainer(self.engine, self.dataset, new)
+            fresh = Trainer(self.engine, self.dataset, new, history_cap=HISTORY_CAP)
             self._carry_progress(t, fresh)
             if new.optimizer == old.optimizer:
                 fresh.optimizer = t.optimizer

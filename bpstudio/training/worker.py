@@ -23,7 +23,8 @@ from .session import GRANULARITIES, IDLE, PAUSED, RUNNING, TrainingSession
 
 CHUNK_SECONDS = 0.005  # one chunk of full-speed training
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots a second while running
-MAX_IN_FLIGHT = 2  # running snapshots are skipped while the GUI still has this many to handle
+MAX_IN_FLIGHT = 1  # a running snapshot waits until the GUI has finished with the previous one
+GUI_FIRST_SECONDS = 0.01  # the worker waits at most this long while the GUI shows a snapshot
 TRACED_PACE = 30.0  # paced play at or below this many steps a second traces every step
 
 
@@ -65,16 +66,19 @@ class TrainingWorker(QObject):
         self._in_flight = 0
         self._load_error = ""
         self.budget = CHUNK_SECONDS
+        # set by the GUI thread (plain float writes are atomic under the GIL):
+        self.min_interval = SNAPSHOT_INTERVAL  # spacing of running snapshots the GUI can take
+        self.gui_busy_since = 0.0  # perf_counter() when the GUI began showing a snapshot; 0 = idle
 
     # ------------------------------------------------------------------ thread-safe
     def request_stop(self) -> None:
         """Called from any thread: the next tick stops the worker."""
         self._stop_requested = True
 
-    def acknowledge(self) -> None:
-        """Called by the GUI thread when it has handled a snapshot."""
+    def acknowledge(self, count: int = 1) -> None:
+        """Called by the GUI thread when it has handled ``count`` snapshots."""
         with self._lock:
-            self._in_flight = max(0, self._in_flight - 1)
+            self._in_flight = max(0, self._in_flight - count)
 
     # ------------------------------------------------------------------ slots (worker thread)
     @Slot()
@@ -214,6 +218,11 @@ class TrainingWorker(QObject):
         if self._stop_requested:
             self._shutdown()
             return
+        busy = self.gui_busy_since
+        if busy and time.perf_counter() - busy < GUI_FIRST_SECONDS:
+            # the GUI is showing a snapshot: leave it the GIL (for ≤ GUI_FIRST_SECONDS)
+            time.sleep(0.0005)
+            return
         s = self.session
         try:
             if self._mode == "epoch":
@@ -282,7 +291,7 @@ class TrainingWorker(QObject):
 
     def _emit(self, final: bool, force: bool = False) -> None:
         now = time.perf_counter()
-        if not force and now - self._last_emit < SNAPSHOT_INTERVAL:
+        if not force and now - self._last_emit < max(SNAPSHOT_INTERVAL, self.min_interval):
             return
         with self._lock:
             if not force and self._in_flight >= MAX_IN_FLIGHT:

@@ -10,6 +10,7 @@ changes nothing. The epoch counter and the current loss sit in the status bar, a
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -312,17 +313,35 @@ def install_training(window) -> TrainControls:
 
 
 class _CanvasWeights(QObject):
-    """Live weights on the canvas and the inspector's numbers from each snapshot."""
+    """Live weights on the canvas and the inspector's numbers from each snapshot.
+
+    While training runs, the canvas is recoloured at most every ``BUDGET_FACTOR`` × its own cost
+    (≤ 2 % of the GUI thread), and a canvas that takes longer than ``CHEAP`` to recolour (a few
+    hundred edges: its repaint then blocks the GUI for 50-100 ms under the worker's GIL
+    pressure) only every ``SLOW_INTERVAL``; a paused or stepped state is always shown.
+    """
+
+    BUDGET_FACTOR = 50.0
+    CHEAP = 0.005
+    SLOW_INTERVAL = 5.0
 
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
+        self.cost = 0.0  # seconds one recolouring took (smoothed)
+        self._next = 0.0
 
     @Slot(object)
     def show_snapshot(self, snap) -> None:
         w = self.window
-        w.scene.set_edge_values(dict(zip(snap.edge_keys, snap.weights.tolist())),
-                                dict(zip(snap.bias_ids, snap.biases.tolist())))
+        now = time.perf_counter()
+        if snap.state != RUNNING or now >= self._next:
+            w.scene.set_edge_values(dict(zip(snap.edge_keys, snap.weights.tolist())),
+                                    dict(zip(snap.bias_ids, snap.biases.tolist())))
+            took = time.perf_counter() - now
+            self.cost = took if self.cost == 0.0 else 0.7 * self.cost + 0.3 * took
+            wait = self.BUDGET_FACTOR * self.cost
+            self._next = now + (wait if self.cost <= self.CHEAP else max(wait, self.SLOW_INTERVAL))
         inspector = getattr(w, "inspector", None)
         record = getattr(inspector, "record", None)
         if inspector is None or record is None:
@@ -336,6 +355,6 @@ class _CanvasWeights(QObject):
             inspector.set_edge_gradient(float(snap.weight_grad[snap.edge_keys.index(record)]))
 
     def _sample(self, snap) -> int:
-        panels = getattr(self.window, "_panels", None)
+        panels = getattr(self.window, "panels", None)
         chosen = getattr(getattr(panels, "deltas", None), "sample", 0) or 0
         return min(int(chosen), len(snap.activation) - 1)
