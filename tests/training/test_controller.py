@@ -210,3 +210,17 @@ def test_no_training_runs_on_the_gui_thread(qtbot, make, monkeypatch):
     wait_for(qtbot, ctl, ctl.play, lambda s: s.epoch > 5)
     wait_for(qtbot, ctl, ctl.pause, lambda s: s.state == PAUSED)
     assert threads == {ctl.thread}
+
+
+def test_weights_reach_the_document_on_request_while_running(qtbot, make):
+    doc, ctl = make(max_epochs=0)
+    start = doc.graph.snapshot()
+    snap = wait_for(qtbot, ctl, ctl.play, lambda s: s.state == RUNNING and s.epoch > 5)
+    assert doc.graph.snapshot() == start  # no write-back while running (observers stay quiet)
+    ctl.write_back_now()
+    latest = ctl.latest
+    assert latest.epoch >= snap.epoch
+    assert {k: doc.graph.edges[k].weight for k in latest.edge_keys} == dict(
+        zip(latest.edge_keys, latest.weights.tolist()))
+    assert ctl._need is None  # our own write-back is not mistaken for a user edit
+    wait_for(qtbot, ctl, ctl.pause, lambda s: s.state == PAUSED)
