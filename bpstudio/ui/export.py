@@ -317,6 +317,9 @@ def history_into_project(window) -> None:
     project = window.document.project
     if table is not None and len(table):
         project.loss_history = [float(v) for v in table.column("train_loss")]
-    latest = getattr(getattr(window, "controller", None), "latest", None)
+    controller = getattr(window, "controller", None)
+    if hasattr(controller, "write_back_now"):  # while training runs, save the current weights
+        controller.write_back_now()
+    latest = getattr(controller, "latest", None)
     if latest is not None:
         project.epoch = int(latest.epoch)
