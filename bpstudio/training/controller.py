@@ -119,8 +119,20 @@ class TrainingController(QObject):
     def thread(self) -> QThread | None:
         return self._thread
 
+    def _mismatch(self) -> bool:
+        """Say (error_occurred) why the network cannot train on the dataset, if it cannot."""
+        from ..core.match import check_match
+
+        p = self.document.project
+        problem = check_match(p.graph, p.dataset)
+        if problem:
+            self.error_occurred.emit(problem)
+        return problem is not None
+
     @Slot()
     def play(self) -> None:
+        if self._mismatch():
+            return
         self._sync()
         self._play.emit()
 
@@ -143,11 +155,15 @@ class TrainingController(QObject):
         if g not in GRANULARITIES:
             self.error_occurred.emit(f"unknown step size {g!r}; use one of {', '.join(GRANULARITIES)}")
             return
+        if self._mismatch():
+            return
         self._sync()
         self._step.emit(g)
 
     @Slot()
     def step_back(self) -> None:
+        if self._mismatch():
+            return
         self._sync()
         self._step_back.emit()
 

@@ -139,6 +139,7 @@ class TrainControls(QObject):
         self.parent_widget = parent
         self.show_message = show_message or (lambda text, ms=5000: None)
         self.error_box: QMessageBox | None = None
+        self.choose = None  # tests answer the mismatch prompt with this (see ui.match_prompt)
         style = QApplication.style()
 
         def action(text, slot, shortcut, pixmap, tip):
@@ -150,11 +151,11 @@ class TrainControls(QObject):
             a.triggered.connect(slot)
             return a
 
-        self.play_action = action("Play", controller.toggle, Qt.Key_Space, QStyle.SP_MediaPlay,
+        self.play_action = action("Play", self._play_pause, Qt.Key_Space, QStyle.SP_MediaPlay,
                                   "Train continuously; press again to pause")
         self.step_action = action("Step", self._step, Qt.Key_Right, QStyle.SP_MediaSeekForward,
                                   "One step of the chosen size")
-        self.back_action = action("Step back", controller.step_back, Qt.Key_Left,
+        self.back_action = action("Step back", self._step_back, Qt.Key_Left,
                                   QStyle.SP_MediaSeekBackward, "Back one phase of the step shown")
         self.reset_action = action("Reset weights", self._reset, "Ctrl+Shift+R",
                                    QStyle.SP_BrowserReload,
@@ -189,8 +190,25 @@ class TrainControls(QObject):
         self.show_speed(controller.speed)
 
     # ------------------------------------------------------------------ commands
+    def fits(self) -> bool:
+        """The network fits the dataset (after the learner agreed to adjust it, if needed)."""
+        from bpstudio.ui.match_prompt import confirm_match
+
+        return confirm_match(self.document, self.parent_widget, self.choose)
+
+    def _play_pause(self) -> None:
+        if self.controller.running:
+            self.controller.pause()
+        elif self.fits():
+            self.controller.play()
+
     def _step(self) -> None:
-        self.controller.step()
+        if self.fits():
+            self.controller.step()
+
+    def _step_back(self) -> None:
+        if self.fits():
+            self.controller.step_back()
 
     def _reset(self) -> None:
         self.controller.reset_weights()

@@ -146,3 +146,28 @@ def test_closing_the_window_mid_training_stops_the_thread(qtbot, window):
     finally:
         qInstallMessageHandler(previous)
     assert not any("Destroyed while thread" in m for m in seen)
+
+
+def test_a_network_that_does_not_fit_the_data_is_never_trained_as_is(qtbot, window):
+    from bpstudio.core.graph import INPUT
+    from bpstudio.ui.canvas.commands import AddNodeCommand
+
+    doc, c = window.document, window.train_controls
+    window.undo_stack.push(AddNodeCommand(doc.graph, INPUT, "X3"))
+    asked = []
+    c.choose = lambda box: asked.append(box.text()) or box.button(box.StandardButton.Cancel)
+    c.play_action.trigger()
+    assert "3 input units" in asked[0] and window.controller.thread is None  # nothing ran
+    c.choose = lambda box: next(b for b in box.buttons() if b.text() == "Adjust the network")
+    snap = wait_for(qtbot, window, c.step_action.trigger, lambda s: s.steps == 1)
+    assert len(doc.graph.inputs) == 2 and snap.epoch == 1
+
+
+def test_the_inspector_shows_the_selected_units_numbers(qtbot, window):
+    g = window.document.graph
+    z1 = g.find("Z1").id
+    window.inspector.show_selection(z1)
+    wait_for(qtbot, window, lambda: window.controller.step("batch"), lambda s: s.steps == 1)
+    # after a batch step the snapshot shows that step's trace; sample 0 is X1 = X2 = 0
+    assert window.inspector.net_input_label.text() == "1"
+    assert window.inspector.delta_label.text() == "4"
