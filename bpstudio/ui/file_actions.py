@@ -126,7 +126,6 @@ class FileActions(QObject):
     def update_title(self, *_args) -> None:
         star = "*" if self.document.modified else ""
         self.window.setWindowTitle(f"{self.document.name}{star} — {APP_NAME}")
-        self.window.setWindowModified(self.document.modified)
         if "revert" in self.actions:
             self.actions["revert"].setEnabled(self.document.path is not None and self.document.modified)
 
