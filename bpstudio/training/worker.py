@@ -157,6 +157,8 @@ class TrainingWorker(QObject):
             if s.state == RUNNING:
                 s.state = PAUSED
             self._mode = IDLE
+            if self._timer is not None:
+                self._timer.stop()
             if granularity == "epoch":
                 self._goal_epoch = s.trainer.epoch + 1
                 self._mode = "epoch"
@@ -182,6 +184,8 @@ class TrainingWorker(QObject):
             return
         s = self.session
         self._mode = IDLE
+        if self._timer is not None:
+            self._timer.stop()
         if s.state == RUNNING:
             s.state = PAUSED
         if not s.walking:
@@ -233,6 +237,9 @@ class TrainingWorker(QObject):
                 if s.state == RUNNING:
                     s.state = PAUSED
                 self._halt(final=True)
+                return
+            if self._mode != "play":  # a step or a step back ended the play
+                self._timer.stop()
                 return
             if self._speed <= 0:
                 s.run(self.budget)

@@ -224,3 +224,12 @@ def test_weights_reach_the_document_on_request_while_running(qtbot, make):
         zip(latest.edge_keys, latest.weights.tolist()))
     assert ctl._need is None  # our own write-back is not mistaken for a user edit
     wait_for(qtbot, ctl, ctl.pause, lambda s: s.state == PAUSED)
+
+
+def test_a_step_while_running_pauses_after_that_step(qtbot, make):
+    doc, ctl = make(max_epochs=0)
+    wait_for(qtbot, ctl, ctl.play, lambda s: s.state == RUNNING and s.epoch > 2)
+    snap = wait_for(qtbot, ctl, lambda: ctl.step("batch"), lambda s: s.trace is not None)
+    assert snap.state == PAUSED and snap.weight_change is not None
+    qtbot.wait(300)  # the worker must stay still now
+    assert ctl.latest.steps == snap.steps and ctl.state == PAUSED
