@@ -312,6 +312,7 @@ def install_training(window) -> TrainControls:
     bar.addWidget(controls.speed_label)
     bar.addSeparator()
     bar.addAction(controls.reset_action)
+    window.addToolBarBreak()  # its own row: the step size and speed stay visible
     window.addToolBar(bar)
     status = window.statusBar()
     status.addPermanentWidget(controls.phase_label)
