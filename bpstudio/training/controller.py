@@ -23,11 +23,10 @@ import sys
 import time
 
 from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QUndoCommand
 
 from ..core.graph import INPUT
-from ..core.init import initial_values
 from ..core.settings import TrainingSettings
+from .reset_command import ResetWeightsCommand
 from .session import GRANULARITIES, IDLE, RUNNING
 from .worker import SNAPSHOT_INTERVAL, LoadRequest, TrainingWorker
 
@@ -36,24 +35,6 @@ HEARTBEAT = 0.025  # seconds between the GUI-load checks while training runs
 HEARTBEAT_SLACK = 0.016  # a heartbeat later than this (one frame) means the GUI is overloaded
 GUI_SHARE = 0.3  # snapshots may take at most this share of the GUI thread's time
 MAX_SNAPSHOT_INTERVAL = 0.5  # the views are refreshed at least twice a second
-
-
-class ResetWeightsCommand(QUndoCommand):
-    """Re-initialise every weight and bias from the settings' init scheme and seed (undoable)."""
-
-    def __init__(self, graph, settings: TrainingSettings) -> None:
-        super().__init__(f"Reset weights ({settings.init}, seed {settings.seed})")
-        self.graph = graph
-        self.old = ({k: e.weight for k, e in graph.edges.items()},
-                    {n.id: n.bias for n in graph if n.role != INPUT})
-        self.new = initial_values(graph, settings.init, settings.seed, settings.init_value,
-                                  settings.init_scale)
-
-    def redo(self) -> None:
-        self.graph.set_weights(*self.new)
-
-    def undo(self) -> None:
-        self.graph.set_weights(*self.old)
 
 
 class TrainingController(QObject):
