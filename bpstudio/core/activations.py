@@ -1,9 +1,9 @@
 """Activation functions, each beside its derivative f'(a) with respect to the net input a.
 
 Every activation also knows ``delta_from(g, a, z) = g . f'(a)``: the step of backpropagation
-through the unit (``g`` = ∂E/∂z from the units it feeds). The built-in ones compute it with the
-fewest temporaries, reusing ``g``'s buffer, which the engine owns (tanh' = 1 − z², sigmoid' =
-z(1 − z) come from the activation z, not from a).
+through the unit (``g`` = ∂E/∂z from the units it feeds), and ``f_into(a, out)``. The built-in
+ones compute both without temporaries, in buffers the engine owns and reuses from step to step
+(tanh' = 1 − z², sigmoid' = z(1 − z) come from the activation z, not from a).
 """
 
 from __future__ import annotations
@@ -27,30 +27,48 @@ class Activation:
     derivative: str
     low: float = -np.inf  # open range of f, used to refuse cross-entropy on a wrong output
     high: float = np.inf
-    # g . f'(a), free to overwrite g (which must be a fresh float64 array); None: g * prime_from
-    backprop: Callable[[Array, Array, Array], Array] | None = None
+    # backprop(g, a, z, work) = g . f'(a), free to overwrite g (a float64 array the caller owns)
+    # and ``work`` (scratch of the same shape, or None); None: g * prime_from(a, z)
+    backprop: Callable[..., Array] | None = None
+    # into(a, out) = f(a) written into ``out`` (or a new array when out is None); may return a
+    # itself (identity). None: f(a), copied into out.
+    into: Callable[[Array, Array | None], Array] | None = None
 
     def prime(self, a: Array) -> Array:
         a = np.asarray(a, dtype=float)
         return self.prime_from(a, self.f(a))
 
-    def delta_from(self, g: Array, a: Array, z: Array) -> Array:
-        """``g . f'(a)``; may reuse ``g``'s memory (pass a copy to keep it)."""
+    def delta_from(self, g: Array, a: Array, z: Array, work: Array | None = None) -> Array:
+        """``g . f'(a)``; may reuse ``g``'s memory (pass a copy to keep it) and ``work``'s."""
         if self.backprop is not None:
-            return self.backprop(g, a, z)
+            return self.backprop(g, a, z, work)
         return g * self.prime_from(a, z)
+
+    def f_into(self, a: Array, out: Array | None = None) -> Array:
+        """``f(a)``, in ``out`` when given (the result may also be ``a`` itself, for identity)."""
+        if self.into is not None:
+            return self.into(a, out)
+        z = self.f(a)
+        if out is None:
+            return z
+        out[...] = z
+        return out
 
     def __repr__(self) -> str:
         return f"Activation({self.name}: f(a) = {self.formula}, f'(a) = {self.derivative})"
 
 
 def _sigmoid(a: Array) -> Array:
-    # 1 / (1 + e^-a) = e^(-ln(1 + e^-a)): no exp overflows, whatever the sign of a, and tiny
-    # values keep their relative precision
     a = np.asarray(a, dtype=float)
     if a.ndim == 0:
         return np.exp(-np.logaddexp(0.0, -a))
-    t = np.negative(a)
+    return _sigmoid_into(a, None)
+
+
+def _sigmoid_into(a: Array, out: Array | None) -> Array:
+    # 1 / (1 + e^-a) = e^(-ln(1 + e^-a)): no exp overflows, whatever the sign of a, and tiny
+    # values keep their relative precision
+    t = np.negative(a, out)
     np.logaddexp(0.0, t, t)
     np.negative(t, t)
     return np.exp(t, t)
@@ -60,25 +78,23 @@ def _softplus(a: Array) -> Array:
     return np.logaddexp(0.0, a)
 
 
-def _identity_back(g: Array, a: Array, z: Array) -> Array:
+def _identity_back(g: Array, a: Array, z: Array, work: Array | None = None) -> Array:
     return g
 
 
-def _sigmoid_back(g: Array, a: Array, z: Array) -> Array:
-    t = np.subtract(1.0, z)  # z . (1 - z) . g
+def _sigmoid_back(g: Array, a: Array, z: Array, work: Array | None = None) -> Array:
+    t = np.subtract(1.0, z, work)  # (1 - z) . z . g
     np.multiply(t, z, t)
-    np.multiply(t, g, t)
-    return t
+    return np.multiply(t, g, g)
 
 
-def _tanh_back(g: Array, a: Array, z: Array) -> Array:
-    t = np.multiply(z, z)  # (1 - z²) . g
+def _tanh_back(g: Array, a: Array, z: Array, work: Array | None = None) -> Array:
+    t = np.multiply(z, z, work)  # (1 - z²) . g
     np.subtract(1.0, t, t)
-    np.multiply(t, g, t)
-    return t
+    return np.multiply(t, g, g)
 
 
-def _relu_back(g: Array, a: Array, z: Array) -> Array:
+def _relu_back(g: Array, a: Array, z: Array, work: Array | None = None) -> Array:
     return np.multiply(g, a > 0, g)
 
 
@@ -86,16 +102,17 @@ LEAKY_SLOPE = 0.01
 
 ACTIVATIONS: dict[str, Activation] = {
     "identity": Activation("identity", lambda a: a, lambda a, z: np.ones_like(a), "a", "1",
-                           backprop=_identity_back),
+                           backprop=_identity_back, into=lambda a, out: a),
     "sigmoid": Activation(
         "sigmoid", _sigmoid, lambda a, z: z * (1.0 - z), "1 / (1 + e^-a)", "z . (1 - z)", 0.0, 1.0,
-        backprop=_sigmoid_back,
+        backprop=_sigmoid_back, into=_sigmoid_into,
     ),
     "tanh": Activation("tanh", np.tanh, lambda a, z: 1.0 - z * z, "tanh(a)", "1 - z^2", -1.0, 1.0,
-                       backprop=_tanh_back),
+                       backprop=_tanh_back, into=lambda a, out: np.tanh(a, out)),
     "relu": Activation(
         "relu", lambda a: np.maximum(a, 0.0), lambda a, z: (a > 0).astype(float),
         "max(0, a)", "1 if a > 0 else 0", 0.0, backprop=_relu_back,
+        into=lambda a, out: np.maximum(a, 0.0, out=out),
     ),
     "leaky_relu": Activation(
         "leaky_relu",

@@ -12,69 +12,18 @@ are means over the batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import activations as _act
 from . import losses as _loss
+from .compiled import Workspace, WorkspaceCache, _Block, _Layer, layer_functions
 from .graph import INPUT, OUTPUT, Graph, GraphError
 
-
-@dataclass
-class _Block:
-    """The weights from one source depth into one target depth."""
-
-    source: int
-    W: np.ndarray  # view into theta, (n_s, n_d)
-    dW: np.ndarray  # view into grad
-    mask: np.ndarray | None  # float 0/1, None when every edge exists
-
-
-@dataclass
-class _Layer:
-    """All non-input units at one depth."""
-
-    depth: int
-    ids: list[str]
-    blocks: list[_Block]
-    b: np.ndarray  # view into theta, (n_d,)
-    db: np.ndarray
-    groups: list[tuple[_act.Activation, np.ndarray | None]]  # (activation, columns or None = all)
-    out_cols: np.ndarray | None  # columns of this layer that are outputs
-    out_pos: np.ndarray | None  # positions of those outputs in the output vector
-    all_outputs: bool  # every unit of this layer is an output, in output order
-    # compiled: z = f(a) and delta = back(g, a, z) for the whole layer, and the output units by
-    # activation: (activation, layer columns, output positions, positions within out_cols)
-    f: Callable[[np.ndarray], np.ndarray] = None
-    back: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] = None
-    out_groups: list[tuple] = field(default_factory=list)
-
-    def __repr__(self) -> str:
-        acts = "+".join(fn.name for fn, _ in self.groups)
-        return f"_Layer(depth={self.depth}, {len(self.ids)} units, {acts}, {len(self.blocks)} blocks)"
-
-
-def _layer_functions(groups) -> tuple[Callable, Callable]:
-    """One ``f`` and one ``back`` for a layer, however many activations it mixes."""
-    if len(groups) == 1:
-        fn = groups[0][0]
-        back = fn.backprop or (lambda g, a, z: g * fn.prime_from(a, z))
-        return fn.f, back
-
-    def f(a: np.ndarray) -> np.ndarray:
-        z = np.empty_like(a)
-        for fn, cols in groups:
-            z[:, cols] = fn.f(a[:, cols])
-        return z
-
-    def back(g: np.ndarray, a: np.ndarray, z: np.ndarray) -> np.ndarray:
-        for fn, cols in groups:
-            g[:, cols] = fn.delta_from(g[:, cols], a[:, cols], z[:, cols])
-        return g
-
-    return f, back
+# training steps reuse buffers (no allocation per step) while one set of per-unit arrays for the
+# batch holds at most this many numbers (64 MB over the 4 sets); larger batches allocate per step
+WORKSPACE_LIMIT = 2 ** 21
 
 
 @dataclass
@@ -169,6 +118,8 @@ class Engine:
         )
         self._out_layers = [L for L in self.layers if L.out_cols is not None]
         self._reversed_layers = self.layers[::-1]
+        self._workspaces = WorkspaceCache([len(ids) for ids in layers])
+        self._width = sum(len(ids) for ids in layers[1:])
         self._forward_plan = [
             (tuple((blk.source, blk.W) for blk in L.blocks), L.b, L.f) for L in self.layers
         ]
@@ -189,7 +140,7 @@ class Engine:
         all_outputs = cols == list(range(len(ids))) and [out_index[i] for i in ids] == list(
             range(len(self.output_ids))
         )
-        f, back = _layer_functions(groups)
+        f, back = layer_functions(groups)
         out_groups = []
         for fn, gcols in groups:
             members = range(len(ids)) if gcols is None else gcols
@@ -228,23 +179,32 @@ class Engine:
     # ------------------------------------------------------------------ forward / backward
     def forward(self, X: np.ndarray) -> Forward:
         """Net inputs and activations for a batch ``X`` (n × inputs); every array is new."""
+        return self._forward(X, None)
+
+    def _forward(self, X: np.ndarray, ws: Workspace | None) -> Forward:
+        """The forward pass, in the buffers of ``ws`` when given (else in new arrays)."""
+        n = len(X)
         act: list[np.ndarray] = [X]
         net: list[np.ndarray | None] = [None]
-        for sources, b, f in self._forward_plan:
+        matmul = np.matmul
+        for d, (sources, b, f) in enumerate(self._forward_plan, start=1):
+            a = np.empty((n, len(b))) if ws is None else ws.net[d]
             if sources:
                 s, W = sources[0]
-                a = act[s] @ W
-                for s, W in sources[1:]:
-                    a += act[s] @ W
+                matmul(act[s], W, a)
+                if len(sources) > 1:
+                    t = np.empty_like(a) if ws is None else ws.work[d]
+                    for s, W in sources[1:]:
+                        a += matmul(act[s], W, t)
                 a += b
             else:  # no incoming edges at all: the bias alone
-                a = np.repeat(b[None, :], len(X), axis=0)
+                a[...] = b
             net.append(a)
-            act.append(f(a))
+            act.append(f(a, None if ws is None else ws.act[d]))
         if self._simple_out:
             yhat = act[-1]
         else:
-            yhat = np.empty((len(X), len(self.output_ids)))
+            yhat = np.empty((n, len(self.output_ids)))
             for L in self._out_layers:
                 yhat[:, L.out_pos] = act[L.depth][:, L.out_cols]
         return Forward(net, act, yhat)
@@ -258,17 +218,23 @@ class Engine:
 
     def backward(self, fw: Forward, Y: np.ndarray) -> list[np.ndarray | None]:
         """Fill ``self.grad`` (batch means) and return the per-sample deltas per depth."""
-        return self._backward(fw, Y, False)[0]
+        return self._backward(fw, Y, False, None)[0]
 
     def gradient(self, X: np.ndarray, Y: np.ndarray) -> float:
-        """Forward and backward on a batch; fills ``self.grad``; returns the batch's mean loss."""
-        return self._backward(self.forward(X), Y, True)[1]
+        """Forward and backward on a batch; fills ``self.grad``; returns the batch's mean loss.
 
-    def _backward(self, fw: Forward, Y: np.ndarray, want_loss: bool):
+        The training step: it works in reusable buffers, so it allocates (almost) nothing.
+        """
+        n = len(X)
+        ws = self._workspaces.get(n) if n * self._width <= WORKSPACE_LIMIT else None
+        return self._backward(self._forward(X, ws), Y, True, ws)[1]
+
+    def _backward(self, fw: Forward, Y: np.ndarray, want_loss: bool, ws: Workspace | None):
         """(per-sample deltas per depth, batch mean loss or None); fills ``self.grad``.
 
         Each block's ∂E/∂W is first the sum over the samples (one matmul into its slice of
-        ``grad``), then the whole of ``grad`` is divided by n once.
+        ``grad``), then the whole of ``grad`` is divided by n once. With a workspace, the deltas
+        live in its buffers (and the units' ∂E/∂z are overwritten by them).
         """
         yhat = fw.yhat
         acts, nets = fw.act, fw.net
@@ -288,30 +254,31 @@ class Engine:
             d = L.depth
             a, z = nets[d], acts[d]
             g = upstream[d]
+            work = None if ws is None else ws.work[d]
             if L.out_groups:
                 od = self._output_delta(L, a, z, Y, dE)
                 if L.all_outputs:
-                    delta = od if g is None else L.back(g, a, z) + od
+                    delta = od if g is None else L.back(g, a, z, work) + od
                 else:
-                    delta = np.zeros_like(a) if g is None else L.back(g, a, z)
+                    delta = np.zeros_like(a) if g is None else L.back(g, a, z, work)
                     delta[:, L.out_cols] += od
             elif g is None:  # nothing deeper depends on these units
                 delta = np.zeros_like(a)
             else:
-                delta = L.back(g, a, z)
+                delta = L.back(g, a, z, work)
             deltas[d] = delta
             delta.sum(axis=0, out=L.db)
             for blk in L.blocks:
-                matmul(acts[blk.source].T, delta, blk.dW)
+                s = blk.source
+                matmul(acts[s].T, delta, blk.dW)
                 if blk.mask is not None:
                     blk.dW *= blk.mask
-                if blk.source:
-                    back = delta @ blk.W.T
-                    prev = upstream[blk.source]
+                if s:
+                    prev = upstream[s]
                     if prev is None:
-                        upstream[blk.source] = back
+                        upstream[s] = matmul(delta, blk.W.T, None if ws is None else ws.up[s])
                     else:
-                        prev += back
+                        prev += matmul(delta, blk.W.T, None if ws is None else ws.work[s])
         n = len(yhat)
         if n != 1:
             self.grad *= 1.0 / n

@@ -410,3 +410,27 @@ def test_missing_edges_get_no_gradient_and_stay_zero_in_training():
     assert np.all(e.theta[~real] == 0.0)
     e.write_to(g)
     assert_engine_matches_reference(g, X, Y)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_training_step_in_reused_buffers_gives_the_same_bits(seed, monkeypatch):
+    rng = np.random.default_rng(200 + seed)
+    g = random_graph(rng)
+    e = Engine(g)
+    for n in (3, 5, 3, 1, 5, 7, 3):  # batch sizes come and go (mini-batches end short)
+        X, Y = rng.normal(size=(n, len(g.inputs))), rng.normal(size=(n, len(g.outputs)))
+        fw = e.forward(X)
+        kept = [a.copy() for a in fw.act[1:]]
+        e.backward(fw, Y)
+        fresh = e.grad.copy()
+        assert e.gradient(X, Y) == e.loss.mean(fw.yhat, Y)
+        np.testing.assert_array_equal(e.grad, fresh)
+        e.gradient(rng.normal(size=X.shape), Y)  # the buffers are rewritten...
+        for a, b in zip(fw.act[1:], kept):  # ...but what forward() handed out is untouched
+            np.testing.assert_array_equal(a, b)
+    monkeypatch.setattr("bpstudio.core.engine.WORKSPACE_LIMIT", 0)  # a batch too big for buffers
+    e.gradient(X, Y)
+    no_buffers = e.grad.copy()
+    monkeypatch.undo()
+    e.gradient(X, Y)
+    np.testing.assert_array_equal(e.grad, no_buffers)
