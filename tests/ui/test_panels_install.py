@@ -31,12 +31,23 @@ def studio(qtbot):
         assert ctl.shutdown(), "the training thread did not stop"
 
 
-def test_window_has_the_panel_docks(studio):
+def test_window_has_the_panel_docks(studio, qtbot):
     window, _ = studio()
-    for key in ("loss", "deltas", "arithmetic", "gradients", "boundary", "diagnostics"):
+    for key in ("loss", "deltas", "arithmetic", "gradients", "boundary"):
         assert key in window.docks
         assert window.docks[key].toggleViewAction() in window.menus["View"].actions()
+    # the diagnostics: a banner over the canvas, at its top, inside the view
+    banner = window.panels.banner
     assert window.panels.diagnostics.kinds() == ["symmetric", "linear"]
+    assert banner.isVisible() and banner.parentWidget() is window.view
+    assert banner.geometry().top() == 8 and banner.geometry().right() <= window.view.width()
+    banner.dismiss()
+    assert not banner.isVisible()
+    window.panels.diagnostics.reinitialise(seed=4)  # the findings change: it comes back
+    qtbot.waitUntil(lambda: window.panels.diagnostics.kinds() == ["linear"], timeout=WAIT)
+    assert banner.isVisible()
+    # the delta legend sits in the canvas's bottom-left corner
+    assert window.panels.legend.parentWidget() is window.view
 
 
 def test_a_step_through_the_worker_reaches_every_panel(studio, qtbot):

@@ -203,6 +203,10 @@ class BoundaryPanel(QtWidgets.QWidget):
             return float("nan")
         return float(self.image.image[r, c])
 
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        """Modest: pyqtgraph's 600 × 500 hint would squeeze the canvas out of the window."""
+        return QtCore.QSize(340, 260)
+
     def __repr__(self) -> str:
         shape = None if self.grid is None else self.grid.shape
         return f"BoundaryPanel(grid={shape}, thumbnails={len(self._thumb_items)})"

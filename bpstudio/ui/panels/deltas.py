@@ -75,6 +75,9 @@ class DeltaPanel(QtWidgets.QWidget):
         self.sample_box = QtWidgets.QComboBox()
         self.sample_box.currentIndexChanged.connect(self._sample_picked)
         self.status = QtWidgets.QLabel("No step yet: press Step to see the deltas.")
+        self.status.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.sample_box.setMinimumContentsLength(10)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(QtWidgets.QLabel("Deltas of"))
         top.addWidget(self.sample_box)
@@ -260,6 +263,10 @@ class DeltaPanel(QtWidgets.QWidget):
     def bar_values(self) -> dict[str, float]:
         """What the bars show now, by unit id (NaN = no bar)."""
         return {u: float(v) for u, v in zip(self.ids, self.values)}
+
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        """Modest: pyqtgraph's 600 × 500 hint would squeeze the canvas out of the window."""
+        return QtCore.QSize(340, 260)
 
     def __repr__(self) -> str:
         return f"DeltaPanel({len(self.ids)} units, sample={self.sample}, {len(self._heat_steps)} steps kept)"

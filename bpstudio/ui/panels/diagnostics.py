@@ -85,7 +85,7 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         self.ok_label = QtWidgets.QLabel("No problems found.")
         self.ok_label.setStyleSheet("color: #4d8a4d;")
         self.scroll_area = scroll = QtWidgets.QScrollArea()
-        inner = QtWidgets.QWidget()
+        self.inner = inner = QtWidgets.QWidget()
         inner_lay = QtWidgets.QVBoxLayout(inner)
         inner_lay.setContentsMargins(0, 0, 0, 0)
         inner_lay.addLayout(self.box)
@@ -97,7 +97,7 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.ok_label)
         lay.addWidget(scroll, 1)
-        scroll.setMinimumHeight(0)
+        scroll.setMinimumHeight(1)  # not its size hint: the strip may be one line high
         document.graph.events.structure_changed.connect(self.schedule)
         for name in ("dataset_changed", "project_replaced"):
             sig = getattr(document, name, None)
@@ -163,6 +163,7 @@ class DiagnosticsPanel(QtWidgets.QWidget):
                 w.deleteLater()
         found = self.findings()
         self.ok_label.setVisible(not found)
+        self.scroll_area.setVisible(bool(found))
         for d in found:
             self.box.addWidget(self._card(d))
         # a one-line strip when all is well, room for the cards when not (its dock follows)
@@ -212,6 +213,77 @@ class DiagnosticsPanel(QtWidgets.QWidget):
 
     def __repr__(self) -> str:
         return f"DiagnosticsPanel({self.kinds()})"
+
+
+class DiagnosticsBanner(QtWidgets.QFrame):
+    """The diagnostics over the top of the canvas: shown while there is something to say.
+
+    "×" hides it until the findings change. It sizes itself to its cards (at most 40 % of the
+    canvas's height, scrolling beyond) and follows the width of ``host`` (the canvas view itself:
+    a child of its viewport would scroll with the scene).
+    """
+
+    def __init__(self, panel: DiagnosticsPanel, host: QtWidgets.QWidget) -> None:
+        super().__init__(host)
+        self.panel = panel
+        self.host = host
+        self.dismissed: tuple = ()
+        self.setObjectName("diagnostics_banner")
+        self.setStyleSheet("QFrame#diagnostics_banner { background: rgba(255, 255, 255, 235); "
+                           "border: 1px solid #c8c8c8; border-radius: 6px; }")
+        close = QtWidgets.QToolButton()
+        close.setText("×")
+        close.setAutoRaise(True)
+        close.setToolTip("Hide these messages until something changes")
+        close.clicked.connect(self.dismiss)
+        head = QtWidgets.QHBoxLayout()
+        head.setContentsMargins(6, 2, 2, 0)
+        title = QtWidgets.QLabel("<b>About this network</b>")
+        title.setStyleSheet("color: #1d1d1d;")
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(close)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.setSpacing(0)
+        lay.addLayout(head)
+        lay.addWidget(panel)
+        panel.changed.connect(self.place)
+        host.installEventFilter(self)
+        self.place()
+
+    def _key(self) -> tuple:
+        return tuple((d.kind, d.message) for d in self.panel.findings())
+
+    @Slot()
+    def dismiss(self) -> None:
+        self.dismissed = self._key()
+        self.hide()
+
+    @Slot()
+    def place(self, *_args) -> None:
+        key = self._key()
+        if not key or key == self.dismissed:
+            self.hide()
+            return
+        self.dismissed = ()
+        vp = self.host
+        width = max(120, min(vp.width() - 16, 760))
+        self.setFixedWidth(width)
+        self.panel.inner.adjustSize()
+        want = self.panel.inner.sizeHint().height() + 40
+        self.setFixedHeight(int(min(want, max(80, 0.4 * vp.height()))))
+        self.move(8, 8)
+        self.show()
+        self.raise_()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.host and event.type() == QtCore.QEvent.Resize and self.isVisible():
+            self.place()
+        return False
+
+    def __repr__(self) -> str:
+        return f"DiagnosticsBanner(shown={self.isVisible()}, {self.panel!r})"
 
 
 class _Finding:

@@ -11,7 +11,7 @@ highlights them; Copy and Export Markdown.
 
 from __future__ import annotations
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal, Slot
 import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgraph for demos)
 
@@ -48,6 +48,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
 
         self.title = QtWidgets.QLabel("Press Step to see the arithmetic of one step.")
         self.title.setWordWrap(True)
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.sample_box = QtWidgets.QComboBox()
         self.sample_box.currentIndexChanged.connect(self._sample_picked)
         copy = QtWidgets.QToolButton()
@@ -58,7 +59,9 @@ class ArithmeticPanel(QtWidgets.QWidget):
         export.setToolTip("Export the worked arithmetic as Markdown")
         export.clicked.connect(self._ask_markdown)
         top = QtWidgets.QHBoxLayout()
-        top.addWidget(QtWidgets.QLabel("Sample"))
+        self.sample_box.setToolTip("The sample of the batch whose arithmetic is written out")
+        self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.sample_box.setMinimumContentsLength(8)
         top.addWidget(self.sample_box)
         top.addStretch(1)
         top.addWidget(copy)
@@ -242,6 +245,10 @@ class ArithmeticPanel(QtWidgets.QWidget):
             self.export_markdown(path)
         except OSError as exc:
             QtWidgets.QMessageBox.warning(self, "Export failed", f"Could not write {path}: {exc}")
+
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        """Modest: pyqtgraph's 600 × 500 hint would squeeze the canvas out of the window."""
+        return QtCore.QSize(340, 260)
 
     def __repr__(self) -> str:
         title = self.recalled.title if self.recalled else "nothing yet"

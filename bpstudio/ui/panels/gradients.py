@@ -202,6 +202,10 @@ class GradientPanel(QtWidgets.QWidget):
                 return
         self.table.clearSelection()
 
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        """Modest: pyqtgraph's 600 × 500 hint would squeeze the canvas out of the window."""
+        return QtCore.QSize(340, 260)
+
     def __repr__(self) -> str:
         return f"GradientPanel({self.history!r})"
 

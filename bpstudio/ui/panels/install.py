@@ -1,8 +1,10 @@
 """Put the training panels into the main window and wire them: one call, ``install_panels``.
 
-Docks (each in the View menu, its place remembered by the window's saved state): Diagnostics on
-top of the canvas, Deltas / Worked arithmetic / Decision boundary on the right, Loss / Gradient
-health at the bottom. Every panel's ``show_snapshot`` slot is connected to the controller's
+Docks (each in the View menu, its place remembered by the window's saved state): on a roomy
+screen (≥ 1400 × 1000) along the bottom, side by side, Loss | Gradient health, Deltas, and Worked
+arithmetic | Decision boundary; on a smaller one, all of them as tabs of one bottom dock, so the
+canvas keeps its width. The diagnostics are a banner over the top of the canvas, shown while there is
+something to say. Every panel's ``show_snapshot`` slot is connected to the controller's
 ``snapshot_ready`` (a GUI-thread signal); the canvas gets the deltas and its colour legend.
 Selections flow both ways: canvas → panels, and a clicked bar or a diagnostic → canvas.
 """
@@ -15,7 +17,7 @@ from PySide6.QtCore import Qt
 
 from bpstudio.ui.panels.boundary import BoundaryPanel
 from bpstudio.ui.panels.deltas import DeltaPanel
-from bpstudio.ui.panels.diagnostics import DiagnosticsPanel
+from bpstudio.ui.panels.diagnostics import DiagnosticsBanner, DiagnosticsPanel
 from bpstudio.ui.panels.explain import ArithmeticPanel
 from bpstudio.ui.panels.gradients import GradientPanel
 from bpstudio.ui.panels.legend import CanvasDeltas, DeltaLegend, attach_legend
@@ -34,6 +36,7 @@ class Panels:
     diagnostics: DiagnosticsPanel
     canvas: CanvasDeltas
     legend: DeltaLegend | None
+    banner: DiagnosticsBanner | None = None
     controllers: list = field(default_factory=list)
 
     def all(self) -> list:
@@ -57,6 +60,15 @@ class Panels:
         return "Panels(loss, deltas, arithmetic, gradients, boundary, diagnostics, canvas legend)"
 
 
+def _roomy(window) -> bool:
+    """A screen with room for the panels side by side along the bottom."""
+    screen = window.screen()
+    if screen is None:
+        return True
+    avail = screen.availableGeometry()
+    return avail.width() >= 1400 and avail.height() >= 1000
+
+
 def install_panels(window, controller=None) -> Panels:
     """Create the panel docks in ``window`` and connect them to ``controller.snapshot_ready``
     (default: ``window.controller`` when it exists); also kept as ``window.panels``."""
@@ -68,22 +80,36 @@ def install_panels(window, controller=None) -> Panels:
     boundary = BoundaryPanel(doc)
     diagnostics = DiagnosticsPanel(doc)
     view = getattr(window, "view", None)
-    legend = attach_legend(view.viewport()) if view is not None else None
+    # overlays are children of the view, not of its viewport: the view scrolls its viewport's
+    # children along with the scene
+    legend = attach_legend(view) if view is not None else None
     canvas = CanvasDeltas(window.scene, legend, lambda: deltas.sample, parent=window)
 
-    d_diag = window.add_dock("diagnostics", "Diagnostics", diagnostics, Qt.TopDockWidgetArea)
-    d_diag.setMaximumHeight(220)
-    window.add_dock("deltas", "Deltas", deltas, Qt.RightDockWidgetArea)
-    d_arith = window.add_dock("arithmetic", "Worked arithmetic", arithmetic, Qt.RightDockWidgetArea)
-    d_bound = window.add_dock("boundary", "Decision boundary", boundary, Qt.RightDockWidgetArea)
+    # the diagnostics over the canvas, where the learner looks (a dock when there is no canvas)
+    banner = None
+    if view is not None:
+        banner = DiagnosticsBanner(diagnostics, view)
+    else:
+        window.add_dock("diagnostics", "Diagnostics", diagnostics, Qt.TopDockWidgetArea)
     d_loss = window.add_dock("loss", "Loss", loss, Qt.BottomDockWidgetArea)
     d_grad = window.add_dock("gradients", "Gradient health", gradients, Qt.BottomDockWidgetArea)
-    window.tabifyDockWidget(d_arith, d_bound)
-    window.tabifyDockWidget(d_loss, d_grad)
+    d_deltas = window.add_dock("deltas", "Deltas", deltas, Qt.BottomDockWidgetArea)
+    d_arith = window.add_dock("arithmetic", "Worked arithmetic", arithmetic, Qt.BottomDockWidgetArea)
+    d_bound = window.add_dock("boundary", "Decision boundary", boundary, Qt.BottomDockWidgetArea)
+    if _roomy(window):
+        # one row along the bottom, side by side: Loss | Gradient health, Deltas, Arithmetic | Boundary
+        window.splitDockWidget(d_loss, d_deltas, Qt.Horizontal)
+        window.splitDockWidget(d_deltas, d_arith, Qt.Horizontal)
+        window.tabifyDockWidget(d_loss, d_grad)
+        window.tabifyDockWidget(d_arith, d_bound)
+        d_loss.raise_()
+    else:
+        # a small screen: one row of tabs along the bottom, so the canvas keeps its width
+        for d in (d_deltas, d_arith, d_bound, d_grad):
+            window.tabifyDockWidget(d_loss, d)
     d_arith.raise_()
-    d_loss.raise_()
 
-    panels = Panels(loss, deltas, arithmetic, gradients, boundary, diagnostics, canvas, legend)
+    panels = Panels(loss, deltas, arithmetic, gradients, boundary, diagnostics, canvas, legend, banner)
     # the controller may be made before or after the panels: window.panels.connect_controller(c)
     panels.connect_controller(controller if controller is not None else getattr(window, "controller", None))
 

@@ -1,6 +1,6 @@
 """The canvas legend for unit colours: the diverging delta map as a bar with its scale.
 
-It sits over the canvas's bottom-left corner (a child of the view's viewport) and shows exactly
+It sits over the canvas's bottom-left corner (a child of the view) and shows exactly
 the scale :meth:`GraphScene.set_unit_values` uses (the largest |value| shown), so a colour on a
 unit can be read off as a number. :class:`CanvasDeltas` feeds both from the snapshots.
 """
@@ -71,10 +71,11 @@ class DeltaLegend(QtWidgets.QWidget):
         p.end()
 
     def place(self) -> None:
-        """Bottom-left of the parent (the canvas viewport)."""
+        """Bottom-left of the parent (the canvas view), above its scroll bar."""
         parent = self.parentWidget()
         if parent is not None:
-            self.move(8, max(0, parent.height() - self.height() - 8))
+            self.move(8, max(0, parent.height() - self.height() - 24))
+            self.raise_()
 
 
 class _Follow(QtCore.QObject):
@@ -90,9 +91,10 @@ class _Follow(QtCore.QObject):
         return False
 
 
-def attach_legend(viewport: QtWidgets.QWidget) -> DeltaLegend:
-    legend = DeltaLegend(viewport)
-    viewport.installEventFilter(_Follow(legend))
+def attach_legend(view: QtWidgets.QWidget) -> DeltaLegend:
+    """The legend over ``view`` (the canvas view itself: a child of its viewport would scroll away)."""
+    legend = DeltaLegend(view)
+    view.installEventFilter(_Follow(legend))
     legend.place()
     return legend
 

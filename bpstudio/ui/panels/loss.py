@@ -184,6 +184,7 @@ class LossPanel(QtWidgets.QWidget):
         self.plot.addItem(self.cursor, ignoreBounds=True)
 
         self.readout = QtWidgets.QLabel("")
+        self.readout.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.log_y = QtWidgets.QCheckBox("log y")
         self.log_y.toggled.connect(self.set_log_y)
         buttons = QtWidgets.QHBoxLayout()
@@ -356,6 +357,10 @@ class LossPanel(QtWidgets.QWidget):
 
     def _ask_csv(self) -> None:
         self._ask("CSV", "CSV table (*.csv)", self.export_csv)
+
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        """Modest: pyqtgraph's 600 × 500 hint would squeeze the canvas out of the window."""
+        return QtCore.QSize(340, 260)
 
     def __repr__(self) -> str:
         return f"LossPanel({self.table!r}, log_y={self.log_y.isChecked()})"
