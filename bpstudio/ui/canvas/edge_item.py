@@ -40,7 +40,6 @@ class EdgeItem(QGraphicsItem):
         self.setAcceptHoverEvents(True)
         self.setZValue(style.Z_EDGE)
         self.adjust()
-        self.refresh_tooltip()
 
     # ------------------------------------------------------------------ state
     def names(self) -> tuple[str, str]:
@@ -57,7 +56,6 @@ class EdgeItem(QGraphicsItem):
         self.value, self.bucket = float(value), b
         self._text = style.format_value(self.value)
         self._place_label()
-        self.refresh_tooltip()
         self.update()
 
     def set_bucket(self, b: int) -> None:
@@ -142,6 +140,7 @@ class EdgeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ interaction
     def hoverEnterEvent(self, event) -> None:
+        self.refresh_tooltip()  # made when needed, not on every recolour
         self.hovered = True
         self.setZValue(style.Z_EDGE_HOVER)
         self.update()

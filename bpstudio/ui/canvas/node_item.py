@@ -14,6 +14,11 @@ R = style.NODE_RADIUS
 H = style.HANDLE_RADIUS
 HANDLE_CENTRE = QPointF(R + 2.0, 0.0)
 
+_M = style.HIGHLIGHT_PEN.widthF()
+BOUNDS = QRectF(-R - _M, -R - _M, 2 * R + 2 * _M + H + 2, 2 * R + 2 * _M + 16)
+DOT = QRectF(-R, -R, 2 * R, 2 * R)
+LOD_DOT = 0.12  # below this scale a unit is a few pixels: a plain square, no outline or text
+
 SHORT_ACT = {"identity": "identity", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
              "softplus": "softplus"}
 
@@ -26,7 +31,6 @@ class NodeItem(QGraphicsItem):
         self.node = node
         self.value: float | None = None
         self.value_kind = ""
-        self.value_text = ""
         self.bucket: int | None = None  # colour bucket when a value is shown
         self.highlighted = False
         self.hovered = False
@@ -37,12 +41,10 @@ class NodeItem(QGraphicsItem):
         self.setZValue(style.Z_NODE)
         self.setPos(node.x, node.y)
         self.setCursor(Qt.OpenHandCursor)
-        self.refresh_tooltip()
 
     # ------------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
-        m = style.HIGHLIGHT_PEN.widthF()
-        return QRectF(-R - m, -R - m, 2 * R + 2 * m + H + 2, 2 * R + 2 * m + 16)
+        return BOUNDS
 
     def shape(self) -> QPainterPath:
         p = QPainterPath()
@@ -56,16 +58,18 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ state
     def set_value(self, value: float | None, kind: str, bucket: int | None) -> None:
+        """Show a training value (None clears); cheap: the text is made only when painted."""
         if value == self.value and bucket == self.bucket and kind == self.value_kind:
             return
         self.value, self.value_kind, self.bucket = value, kind, bucket
-        if value is None:
-            self.value_text = ""
-        else:
-            sym = "δ" if kind == "delta" else ("a" if kind == "net_input" else "")
-            self.value_text = f"{sym} {style.format_value(value)}".strip()
-        self.refresh_tooltip()
         self.update()
+
+    @property
+    def value_text(self) -> str:
+        if self.value is None:
+            return ""
+        sym = "δ" if self.value_kind == "delta" else ("a" if self.value_kind == "net_input" else "")
+        return f"{sym} {style.format_value(self.value)}".strip()
 
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:
@@ -83,9 +87,12 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ painting
     def paint(self, painter, option, widget=None) -> None:
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        lod = painter.worldTransform().m11()  # the view only scales and translates
         role = self.node.role
         brush = style.BRUSHES[self.bucket] if self.bucket is not None else style.ROLE_BRUSH[role]
+        if lod < LOD_DOT:
+            painter.fillRect(DOT, brush if self.bucket is not None else style.ROLE_DOT[role])
+            return
         selected = bool(option.state & QStyle.State_Selected)
         if self.highlighted:
             painter.setPen(style.HIGHLIGHT_PEN)
@@ -98,13 +105,14 @@ class NodeItem(QGraphicsItem):
             return
         light = self.bucket is not None and style.TEXT_IS_LIGHT[self.bucket]
         painter.setPen(style.TEXT_LIGHT if light else style.TEXT)
-        if self.value_text:
+        value_text = self.value_text
+        if value_text:
             painter.setFont(style.NAME_FONT)
             painter.drawText(QRectF(-R, -R + 5, 2 * R, R - 3), Qt.AlignHCenter | Qt.AlignBottom,
                              self.node.name)
             painter.setFont(style.VALUE_FONT)
             painter.drawText(QRectF(-R - 6, 1, 2 * R + 12, R - 4), Qt.AlignHCenter | Qt.AlignTop,
-                             self.value_text)
+                             value_text)
         else:
             painter.setFont(style.NAME_FONT)
             painter.drawText(QRectF(-R, -R, 2 * R, 2 * R), Qt.AlignCenter, self.node.name)
@@ -120,6 +128,7 @@ class NodeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ interaction
     def hoverEnterEvent(self, event) -> None:
+        self.refresh_tooltip()  # made when needed: recolouring thousands of units stays cheap
         self.hovered = True
         self.update()
         super().hoverEnterEvent(event)
