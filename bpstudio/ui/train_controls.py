@@ -318,7 +318,12 @@ def install_training(window) -> TrainControls:
     status.addPermanentWidget(controls.phase_label)
     status.addPermanentWidget(controls.epoch_label)
     status.addPermanentWidget(controls.loss_label)
-    window.add_dock("training", "Training settings", controls.settings_panel, Qt.LeftDockWidgetArea)
+    dock = window.add_dock("training", "Training settings", controls.settings_panel,
+                           Qt.RightDockWidgetArea)
+    inspector = getattr(window, "docks", {}).get("inspector")
+    if inspector is not None:  # a tab beside the inspector: the canvas keeps its width
+        window.tabifyDockWidget(inspector, dock)
+        inspector.raise_()
     canvas = _CanvasWeights(window)
     controller.snapshot_ready.connect(canvas.show_snapshot)
     app = QApplication.instance()
