@@ -19,7 +19,7 @@ import numpy as np
 from . import activations as _act
 from . import losses as _loss
 from .compiled import Workspace, WorkspaceCache, _Block, _Layer, layer_functions
-from .graph import INPUT, OUTPUT, Graph, GraphError
+from .graph import OUTPUT, Graph, GraphError
 
 # training steps reuse buffers (no allocation per step) while one set of per-unit arrays for the
 # batch holds at most this many numbers (64 MB over the 4 sets); larger batches allocate per step
