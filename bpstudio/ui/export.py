@@ -94,15 +94,27 @@ def _check_writable(path) -> None:
 
 
 def _plot_item(plot):
-    return plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+    """What to export of a plot: a PlotWidget's plot, a layout widget's whole layout, or the item."""
+    if isinstance(plot, pg.PlotWidget):
+        return plot.getPlotItem()
+    if isinstance(plot, pg.GraphicsLayoutWidget):
+        return plot.ci
+    return plot
+
+
+def _check_written(path) -> None:
+    if not Path(path).is_file() or Path(path).stat().st_size == 0:
+        raise ExportError("nothing was drawn: show the plot's panel on screen, then export again")
 
 
 def export_plot_png(plot, path, width: int = 1200) -> None:
     """A pyqtgraph plot (PlotWidget or PlotItem) through pyqtgraph's image exporter."""
     _check_writable(path)
+    Path(path).unlink(missing_ok=True)
     ex = pg.exporters.ImageExporter(_plot_item(plot))
     ex.parameters()["width"] = int(width)
     ex.export(str(path))
+    _check_written(path)
 
 
 def export_plot_svg(plot, path) -> None:
@@ -122,6 +134,7 @@ def export_plot_svg(plot, path) -> None:
             item.scene().render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
         finally:
             painter.end()
+    _check_written(path)
 
 
 def loss_history_csv(epochs, train, test=None, accuracy=None) -> str:
@@ -218,6 +231,8 @@ def run_export(parent: QWidget, title: str, suggestion: str, pattern: str,
     path = ask_save_path(parent, title, suggestion, pattern)
     if not path:
         return None
+    if not Path(path).suffix:  # "loss" means "loss.png" when a PNG was asked for
+        path += Path(suggestion).suffix
     try:
         write(path)
     except Exception as exc:  # noqa: BLE001 - a full disk or a read-only folder must not crash
@@ -240,11 +255,12 @@ def add_export_action(menu, parent: QWidget, text: str, title: str, suggestion: 
 
 
 # ---------------------------------------------------------------------------- the window's menu
-def _plots(window) -> list[tuple[str, pg.PlotWidget]]:
-    """(title, plot) of every pyqtgraph plot in the window's docks, titled by dock."""
+def _plots(window) -> list[tuple[str, pg.GraphicsView]]:
+    """(title, view) of every pyqtgraph view holding a plot in the window's docks, titled by dock."""
     found = []
     for key, dock in getattr(window, "docks", {}).items():
-        plots = dock.findChildren(pg.PlotWidget)
+        plots = [v for v in dock.findChildren(pg.GraphicsView)
+                 if any(isinstance(i, pg.PlotItem) for i in v.scene().items())]
         for i, plot in enumerate(plots):
             title = dock.windowTitle() + (f" ({i + 1})" if len(plots) > 1 else "")
             found.append((title, plot))

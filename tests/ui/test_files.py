@@ -407,3 +407,17 @@ def test_headless_never_blocks_and_never_touches_the_users_files(qtbot, monkeypa
     w.show()
     assert fa.ask_unsaved(w, "x", "closing") == fa.DISCARD and fa.ask_save_path(w, "x") == ""
     assert w.close() is True  # no modal box waits for an answer nobody can give
+
+
+def test_every_dock_plot_exports_from_the_menu_and_a_bare_name_gets_its_suffix(main_window, tmp_path,
+                                                                              monkeypatch, prompts):
+    w, actions = main_window
+    w.show()
+    actions.export_menu.aboutToShow.emit()
+    wanted = [a for a in actions.export_menu.actions() if a.text().endswith("plot as PNG…")]
+    assert {a.text() for a in wanted} >= {"Loss plot as PNG…", "Deltas plot as PNG…"}  # layout widgets too
+    for i, action in enumerate(wanted):
+        monkeypatch.setattr(export, "ask_save_path", lambda *a, i=i: str(tmp_path / f"plot{i}"))
+        action.trigger()
+        assert QImage(str(tmp_path / f"plot{i}.png")).width() == 1200, action.text()
+    assert prompts.errors == []
