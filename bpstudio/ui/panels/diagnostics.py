@@ -218,7 +218,7 @@ class DiagnosticsPanel(QtWidgets.QWidget):
 class DiagnosticsBanner(QtWidgets.QFrame):
     """The diagnostics over the top of the canvas: shown while there is something to say.
 
-    "×" hides it until the findings change. It sizes itself to its cards (at most 40 % of the
+    "×" hides it until the findings change. It sizes itself to its cards (at most 35 % of the
     canvas's height, scrolling beyond) and follows the width of ``host`` (the canvas view itself:
     a child of its viewport would scroll with the scene).
     """
@@ -272,7 +272,7 @@ class DiagnosticsBanner(QtWidgets.QFrame):
         self.setFixedWidth(width)
         self.panel.inner.adjustSize()
         want = self.panel.inner.sizeHint().height() + 40
-        self.setFixedHeight(int(min(want, max(80, 0.4 * vp.height()))))
+        self.setFixedHeight(int(min(want, max(80, 0.35 * vp.height()))))
         self.move(8, 8)
         self.show()
         self.raise_()

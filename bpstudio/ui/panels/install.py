@@ -103,8 +103,15 @@ def install_panels(window, controller=None) -> Panels:
         window.tabifyDockWidget(d_loss, d_grad)
         window.tabifyDockWidget(d_arith, d_bound)
         d_loss.raise_()
+    elif window.docks.get("data") is not None:
+        # a small screen: tabs beside the Data dock, so the window stays within the screen
+        data = window.docks["data"]
+        width = data.sizeHint().width()
+        for d in (d_deltas, d_arith, d_bound, d_loss, d_grad):
+            window.tabifyDockWidget(data, d)
+        # the tab bar of six docks would widen the column at the canvas's expense: keep its width
+        window.resizeDocks([data], [width], Qt.Horizontal)
     else:
-        # a small screen: one row of tabs along the bottom, so the canvas keeps its width
         for d in (d_deltas, d_arith, d_bound, d_grad):
             window.tabifyDockWidget(d_loss, d)
     d_arith.raise_()
