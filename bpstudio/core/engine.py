@@ -121,7 +121,7 @@ class Engine:
         self._workspaces = WorkspaceCache([len(ids) for ids in layers])
         self._width = sum(len(ids) for ids in layers[1:])
         self._forward_plan = [
-            (tuple((blk.source, blk.W) for blk in L.blocks), L.b, L.f) for L in self.layers
+            (tuple((blk.source, blk.W, blk.mask) for blk in L.blocks), L.b, L.f) for L in self.layers
         ]
         self._input_passthrough = [nid for nid in self.output_ids if self.depth_of[nid] == 0]
         if self._input_passthrough:  # pragma: no cover - outputs are never inputs by role
@@ -189,13 +189,13 @@ class Engine:
         matmul = np.matmul
         for d, (sources, b, f) in enumerate(self._forward_plan, start=1):
             a = np.empty((n, len(b))) if ws is None else ws.net[d]
-            if sources:
-                s, W = sources[0]
-                matmul(act[s], W, a)
+            if sources:  # a missing edge's slot holds 0; the mask keeps it so whatever theta says
+                s, W, mask = sources[0]
+                matmul(act[s], W if mask is None else W * mask, a)
                 if len(sources) > 1:
                     t = np.empty_like(a) if ws is None else ws.work[d]
-                    for s, W in sources[1:]:
-                        a += matmul(act[s], W, t)
+                    for s, W, mask in sources[1:]:
+                        a += matmul(act[s], W if mask is None else W * mask, t)
                 a += b
             else:  # no incoming edges at all: the bias alone
                 a[...] = b
@@ -274,11 +274,12 @@ class Engine:
                 if blk.mask is not None:
                     blk.dW *= blk.mask
                 if s:
+                    W = blk.W if blk.mask is None else blk.W * blk.mask
                     prev = upstream[s]
                     if prev is None:
-                        upstream[s] = matmul(delta, blk.W.T, None if ws is None else ws.up[s])
+                        upstream[s] = matmul(delta, W.T, None if ws is None else ws.up[s])
                     else:
-                        prev += matmul(delta, blk.W.T, None if ws is None else ws.work[s])
+                        prev += matmul(delta, W.T, None if ws is None else ws.work[s])
         n = len(yhat)
         if n != 1:
             self.grad *= 1.0 / n

@@ -92,3 +92,20 @@ def test_first_non_finite_names_the_parameter():
 
 def test_repr_shows_the_shape():
     assert repr(Engine(layered_graph([2, 3, 1]))) == "Engine(2-3-1, 9 weights, loss=squared_error)"
+
+
+def test_a_missing_edge_stays_missing_whatever_theta_holds():
+    g = layered_graph([2, 2, 1], "tanh", "identity")
+    x1, z2 = g.find("X1").id, g.find("Z2").id
+    g.disconnect(x1, z2)
+    e = Engine(g)
+    X, Y = np.array([[1.0, 2.0], [-1.0, 0.5]]), np.array([[0.3], [0.1]])
+    before = e.predict(X)
+    e.gradient(X, Y)
+    grad = e.grad.copy()
+    real = np.zeros(e.n_params, dtype=bool)
+    real[e.edge_slots] = real[e.bias_slots] = True
+    e.theta[~real] = 123.0  # e.g. someone filled theta wholesale
+    np.testing.assert_array_equal(e.predict(X), before)
+    e.gradient(X, Y)
+    np.testing.assert_array_equal(e.grad, grad)
