@@ -14,8 +14,9 @@ import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QLabel, QLineEdit, QMessageBox,
-                               QSlider, QSpinBox, QStyle, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QFrame, QLabel, QLineEdit,
+                               QMessageBox, QScrollArea, QSlider, QSpinBox, QStyle, QToolBar,
+                               QVBoxLayout, QWidget)
 
 from bpstudio.core.init import INITS
 from bpstudio.core.losses import LOSSES
@@ -169,10 +170,11 @@ class TrainControls(QObject):
         self.step_box.activated.connect(self._granularity_chosen)
         self.speed_slider = QSlider(Qt.Horizontal)
         self.speed_slider.setRange(0, len(SPEEDS) - 1)
-        self.speed_slider.setFixedWidth(120)
+        self.speed_slider.setFixedWidth(90)
         self.speed_slider.setToolTip("Speed: from one step a second up to as fast as possible")
         self.speed_slider.valueChanged.connect(self._speed_chosen)
         self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("1000 steps/s "))
         self.epoch_label = QLabel("Epoch 0")
         self.loss_label = QLabel("Loss —")
         self.phase_label = QLabel("")
@@ -305,21 +307,22 @@ def install_training(window) -> TrainControls:
     bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
     for a in controls.actions[:3]:
         bar.addAction(a)
-    bar.addWidget(QLabel(" step "))
+    bar.widgetForAction(controls.back_action).setToolButtonStyle(Qt.ToolButtonIconOnly)
     bar.addWidget(controls.step_box)
-    bar.addWidget(QLabel("  speed "))
     bar.addWidget(controls.speed_slider)
     bar.addWidget(controls.speed_label)
-    bar.addSeparator()
     bar.addAction(controls.reset_action)
-    window.addToolBarBreak()  # its own row: the step size and speed stay visible
-    window.addToolBar(bar)
+    bar.widgetForAction(controls.reset_action).setToolButtonStyle(Qt.ToolButtonIconOnly)
+    window.addToolBar(bar)  # beside the main toolbar: one row, so the canvas keeps its height
     status = window.statusBar()
     status.addPermanentWidget(controls.phase_label)
     status.addPermanentWidget(controls.epoch_label)
     status.addPermanentWidget(controls.loss_label)
-    dock = window.add_dock("training", "Training settings", controls.settings_panel,
-                           Qt.RightDockWidgetArea)
+    scroll = QScrollArea()  # a small dock never forces the window taller than the screen
+    scroll.setWidget(controls.settings_panel)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.NoFrame)
+    dock = window.add_dock("training", "Training settings", scroll, Qt.RightDockWidgetArea)
     inspector = getattr(window, "docks", {}).get("inspector")
     if inspector is not None:  # a tab beside the inspector: the canvas keeps its width
         window.tabifyDockWidget(inspector, dock)

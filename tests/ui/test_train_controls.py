@@ -67,7 +67,7 @@ def test_train_menu_has_the_controls_with_their_keys(window):
     texts = {a.text(): a.shortcut().toString() for a in window.menus["Train"].actions() if a.text()}
     assert texts["Play"] == "Space" and texts["Step"] == "Right" and texts["Step back"] == "Left"
     assert "Reset weights" in texts
-    assert window.docks["training"].widget() is window.train_controls.settings_panel
+    assert window.docks["training"].widget().widget() is window.train_controls.settings_panel
 
 
 def test_space_plays_and_pauses_and_the_labels_follow(qtbot, window):
