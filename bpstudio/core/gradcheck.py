@@ -144,6 +144,12 @@ def gradient_check(engine: Engine, X, Y, eps: float = 1e-6, tolerance: float = 1
         Y = Y[:, None]
     if eps <= 0 or not np.isfinite(eps):
         raise ValueError(f"the finite-difference step must be a positive number, not {eps}")
+    n_in, n_out = len(engine.input_ids), len(engine.output_ids)
+    if X.shape[1] != n_in or Y.shape != (len(X), n_out):
+        raise ValueError(
+            f"the network has {n_in} inputs and {n_out} outputs, but the data has "
+            f"{X.shape[1]} input columns and targets of shape {Y.shape} for {len(X)} rows"
+        )
     saved_theta = engine.theta.copy()
     saved_grad = engine.grad.copy()
     try:
@@ -160,8 +166,6 @@ def gradient_check(engine: Engine, X, Y, eps: float = 1e-6, tolerance: float = 1
     for (name, key, slot), n in zip(params, numeric):
         b = float(analytic[slot])
         rows.append(GradRow(name, key, b, float(n), relative_error(b, float(n), floor)))
-    worst = max(rows, key=lambda r: (np.nan_to_num(r.rel_error, nan=np.inf)), default=None)
+    worst = max(rows, key=lambda r: r.rel_error, default=None)  # rel_error is never NaN
     max_err = worst.rel_error if worst is not None else 0.0
-    if worst is not None and np.isnan(max_err):
-        max_err = float("inf")
     return GradCheck(rows, float(max_err), worst, tolerance, float(floor))
