@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Ready: drag units to move them, drag from a unit's small circle to "
                                      "connect, double-click empty space to add a hidden unit", 10000)
 
+        self.fit_docks_to_screen()
+
         # files, export, settings, theme, help and autosave (issue 7); last, so its "unsaved?"
         # close filter runs before the training close guard
         from bpstudio.ui.file_actions import install_file_actions
@@ -96,6 +98,20 @@ class MainWindow(QMainWindow):
         self.docks[key] = dock
         self.menus["View"].addAction(dock.toggleViewAction())
         return dock
+
+    def fit_docks_to_screen(self) -> None:
+        """On a short screen, stack the Inspector, Training settings and Data docks as tabs so the
+        window (and the canvas) fit; on a roomy screen leave them side by side."""
+        screen = self.screen()
+        if screen is None or self.minimumSizeHint().height() <= screen.availableGeometry().height():
+            return
+        first = self.docks["inspector"]
+        area = self.dockWidgetArea(first)
+        for key in ("training", "data"):
+            dock = self.docks.get(key)
+            if dock is not None and self.dockWidgetArea(dock) == area:
+                self.tabifyDockWidget(first, dock)
+        first.raise_()
 
     @Slot(str)
     def show_message(self, text: str, ms: int = 5000) -> None:
@@ -277,7 +293,16 @@ class MainWindow(QMainWindow):
         if not self._fitted:
             self._fitted = True
             self.centre_on_screen()
+            self.give_canvas_room()
             QTimer.singleShot(0, self.view.fit)
+
+    def give_canvas_room(self) -> None:
+        """Keep the side docks to about a third of the window so the canvas stays the main thing."""
+        for area in (Qt.RightDockWidgetArea, Qt.LeftDockWidgetArea):
+            side = [d for d in self.docks.values() if self.dockWidgetArea(d) == area and d.isVisible()
+                    and not d.isFloating()]
+            if side:
+                self.resizeDocks(side[:1], [max(260, int(self.width() * 0.3))], Qt.Horizontal)
 
     def centre_on_screen(self) -> None:
         screen = self.screen() or self.windowHandle() and self.windowHandle().screen()

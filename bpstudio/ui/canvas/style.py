@@ -19,7 +19,7 @@ HANDLE_RADIUS = 6.0
 EDGE_HIT_WIDTH = 10.0
 EDGE_MIN_WIDTH = 0.8
 EDGE_MAX_WIDTH = 4.0
-LABEL_T = 0.7  # where along an edge its weight label sits (0 = source, 1 = target): labels of edges
+LABEL_T = 0.75  # where along an edge its weight label sits (0 = source, 1 = target): labels of edges
 # converging on one unit stay apart, and edges from different columns do not stack their labels
 
 # level of detail thresholds (view scale)

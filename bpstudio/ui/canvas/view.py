@@ -33,8 +33,7 @@ class GraphView(QGraphicsView):
         self._editor.returnPressed.connect(self._commit_editor)
         self._editor.editingFinished.connect(self._editor.hide)
         self._editing_key = None
-        self.palette_widget = Palette(self)
-        self.palette_widget.move(10, 10)
+        self.palette_widget = Palette(self)  # bottom-right corner (banners top-left, legend bottom-left)
         scene.edit_label_requested.connect(self.open_label_editor)
 
     # ------------------------------------------------------------------ zoom and pan
@@ -175,6 +174,8 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        pal = self.palette_widget
+        pal.move(max(10, self.width() - pal.width() - 10), max(10, self.height() - pal.height() - 10))
         if self.auto_fit:
             self.fit()
 
