@@ -95,6 +95,10 @@ class GradCheck:
         return f"GradCheck({len(self.rows)} rows, max_rel_error={self.max_rel_error:.2e}, ok={self.ok})"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def relative_error(b: float, n: float, floor: float = FLOOR) -> float:
     """|b − n| / max(|b|, |n|, floor); infinity when a value is not finite (and they differ)."""
     if not (np.isfinite(b) and np.isfinite(n)):
@@ -147,8 +151,8 @@ def gradient_check(engine: Engine, X, Y, eps: float = 1e-6, tolerance: float = 1
     n_in, n_out = len(engine.input_ids), len(engine.output_ids)
     if X.shape[1] != n_in or Y.shape != (len(X), n_out):
         raise ValueError(
-            f"the network has {n_in} inputs and {n_out} outputs, but the data has "
-            f"{X.shape[1]} input columns and targets of shape {Y.shape} for {len(X)} rows"
+            f"the network has {_count(n_in, 'input')} and {_count(n_out, 'output')}, but the data "
+            f"has {_count(X.shape[1], 'input column')} and targets of shape {Y.shape}"
         )
     saved_theta = engine.theta.copy()
     saved_grad = engine.grad.copy()

@@ -174,7 +174,7 @@ def test_no_parameters_and_bad_step():
     e = Engine(g)
     with pytest.raises(ValueError, match="positive"):
         gradient_check(e, [[1.0]], [[0.0]], eps=0.0)
-    with pytest.raises(ValueError, match="1 inputs and 1 outputs, but the data has 2 input columns"):
+    with pytest.raises(ValueError, match="1 input and 1 output, but the data has 2 input columns"):
         gradient_check(e, [[1.0, 2.0]], [[0.0]])
     result = gradient_check(e, [[1.0]], [0.0])  # 1-D targets are one column
     assert [r.name for r in result.rows] == ["w(X1→D0)", "bias(D0)"]
