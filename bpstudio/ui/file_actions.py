@@ -249,6 +249,7 @@ class FileActions(QObject):
     def _recovery_snapshot(self):
         if not self.document.modified:
             return None
+        self._flush()  # the latest trained weights and loss history go into the copy too
         path = str(self.document.path) if self.document.path else None
         return fileformat.dumps(self.document.project), self.document.name, path
 
@@ -375,6 +376,8 @@ def install_file_actions(window, settings: StudioSettings | None = None, recover
     window.confirm_discard = lambda: actions.maybe_save("loading a preset")
     controller = getattr(window, "controller", None)
     if controller is not None:
+        if hasattr(controller, "write_back_now"):  # trained weights into the graph before a save
+            actions.before_save.insert(0, controller.write_back_now)
         controller.snapshot_ready.connect(actions.training_progressed)
         try:
             controller.set_granularity(settings.step_size)

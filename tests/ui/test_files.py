@@ -421,3 +421,25 @@ def test_every_dock_plot_exports_from_the_menu_and_a_bare_name_gets_its_suffix(m
         action.trigger()
         assert QImage(str(tmp_path / f"plot{i}.png")).width() == 1200, action.text()
     assert prompts.errors == []
+
+
+def test_saving_while_training_keeps_the_trained_weights_and_history(main_window, qtbot, tmp_path):
+    w, actions = main_window
+    from bpstudio.core.settings import TrainingSettings
+
+    project = load_preset("xor")
+    project.settings = TrainingSettings(**{**project.settings.to_dict(), "max_epochs": 0, "target_loss": 0.0})
+    w.document.replace_project(project)  # trains until stopped
+    before = w.document.graph.snapshot()
+    w.show()
+    with qtbot.waitSignal(w.controller.snapshot_ready, timeout=20_000,
+                          check_params_cb=lambda s: s.state == "running" and s.epoch >= 50):
+        w.controller.play()
+    assert w.document.modified  # training is work: the title shows *
+    path = tmp_path / "trained.bpstudio"
+    assert actions.save_as(str(path))
+    saved = fileformat.load(path)
+    assert saved.graph.snapshot() != before  # the trained weights, not the initial ones
+    assert len(saved.loss_history) >= 50 and saved.epoch >= 50
+    assert saved.loss_history[-1] < saved.loss_history[0]
+    assert w.controller.shutdown()
