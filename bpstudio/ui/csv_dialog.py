@@ -277,23 +277,30 @@ class CsvImportDialog(QDialog):
 
     @Slot()
     def _thread_finished(self) -> None:
-        thread = self._thread
-        if thread is not None:
-            thread.wait()  # ``finished`` comes just before the thread ends: let it end
-            thread.deleteLater()
-        self._thread, self._worker = None, None
-        self.progress.setVisible(False)
-        self.import_button.setEnabled(self.preview_ is not None)
+        if self._thread is None or self.sender() is not self._thread:
+            return  # already released by stop_import, or a late signal from an earlier import
+        self._release_thread()
         if self.result_ is not None:
             super().accept()
 
-    def stop_import(self, timeout_ms: int = 5000) -> None:
-        """Ask a running import to stop and wait for its thread (never leaves one running)."""
-        if self._worker is not None:
-            self._worker.stop.set()
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait(timeout_ms)
+    def _release_thread(self) -> None:
+        thread, self._thread, self._worker = self._thread, None, None
+        if thread is not None:
+            thread.wait()  # ``finished`` comes just before the thread ends: let it end
+            thread.deleteLater()
+        self.progress.setVisible(False)
+        self.import_button.setEnabled(self.preview_ is not None)
+
+    def stop_import(self, timeout_ms: int = 5000) -> bool:
+        """Stop a running import and wait for its thread; False if it did not end in time."""
+        if self._thread is None:
+            return True
+        self._worker.stop.set()
+        self._thread.quit()
+        if not self._thread.wait(timeout_ms):
+            return False
+        self._release_thread()
+        return True
 
     def reject(self) -> None:
         if self._thread is not None:  # first Cancel stops the import; the dialog stays open
@@ -303,7 +310,9 @@ class CsvImportDialog(QDialog):
         super().reject()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
-        self.stop_import()
+        if not self.stop_import():  # never destroy a running thread
+            event.ignore()
+            return
         super().closeEvent(event)
 
     def done(self, code: int) -> None:  # noqa: D401 - Qt name

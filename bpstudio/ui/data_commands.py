@@ -9,6 +9,7 @@ The undo stack's clean state tracks whether the document is modified.
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 from PySide6.QtGui import QUndoCommand
@@ -34,6 +35,23 @@ def _guarded(method):
     return run
 
 
+class _DocumentCommand(QUndoCommand):
+    """A dataset command; it holds its document weakly. The document's undo stack owns the
+    command, so a strong reference back would be a Python ↔ C++ cycle that the garbage collector
+    can free twice (a crash at exit, seen 1 run in 2 before this)."""
+
+    def __init__(self, document, text: str) -> None:
+        super().__init__(text)
+        self._document = weakref.ref(document)
+
+    @property
+    def document(self):
+        doc = self._document()
+        if doc is None:
+            raise ValueError("the document is gone")  # _guarded: the command becomes obsolete
+        return doc
+
+
 def _install(document, dataset: Dataset) -> None:
     document.project.dataset = dataset
     document.dataset_changed.emit()
@@ -46,14 +64,14 @@ def _with(ds: Dataset, X=None, Y=None, mask=None, **kw) -> Dataset:
                    ds.train_mask if mask is None else mask, kw.get("name", ds.name))
 
 
-class SetCellCommand(QUndoCommand):
+class SetCellCommand(_DocumentCommand):
     """Set one number; ``column`` counts the inputs first, then the targets."""
 
     def __init__(self, document, row: int, column: int, value: float) -> None:
         ds = document.dataset
         name = (ds.input_names + ds.target_names)[column]
-        super().__init__(f"Set {name} in row {row + 1} to {value:g}")
-        self.document, self.row, self.column = document, row, column
+        super().__init__(document, f"Set {name} in row {row + 1} to {value:g}")
+        self.row, self.column = row, column
         self.new = float(value)
         self.old = float(self._array(ds)[row, self._col(ds)])
 
@@ -89,13 +107,13 @@ class SetCellCommand(QUndoCommand):
         return True
 
 
-class InsertRowsCommand(QUndoCommand):
+class InsertRowsCommand(_DocumentCommand):
     """Insert rows before ``at`` (zeros unless values are given; new rows are for training)."""
 
     def __init__(self, document, at: int, count: int = 1, X=None, Y=None) -> None:
-        super().__init__("Add a row" if count == 1 else f"Add {count} rows")
+        super().__init__(document, "Add a row" if count == 1 else f"Add {count} rows")
         ds = document.dataset
-        self.document, self.at, self.count = document, at, count
+        self.at, self.count = at, count
         self.X = np.zeros((count, ds.n_inputs)) if X is None else np.asarray(X, float).reshape(count, -1)
         self.Y = np.zeros((count, ds.n_outputs)) if Y is None else np.asarray(Y, float).reshape(count, -1)
 
@@ -114,14 +132,13 @@ class InsertRowsCommand(QUndoCommand):
         _install(self.document, _with(ds, X=ds.X[keep], Y=ds.Y[keep], mask=ds.train_mask[keep]))
 
 
-class RemoveRowsCommand(QUndoCommand):
+class RemoveRowsCommand(_DocumentCommand):
     """Remove the given rows (0-based); undo puts them back where they were."""
 
     def __init__(self, document, rows) -> None:
         self.rows = np.unique(np.asarray(list(rows), dtype=np.intp))
         n = len(self.rows)
-        super().__init__(f"Remove row {self.rows[0] + 1}" if n == 1 else f"Remove {n} rows")
-        self.document = document
+        super().__init__(document, f"Remove row {self.rows[0] + 1}" if n == 1 else f"Remove {n} rows")
         ds = document.dataset
         self.X, self.Y, self.mask = ds.X[self.rows], ds.Y[self.rows], ds.train_mask[self.rows]
 
@@ -146,14 +163,15 @@ class RemoveRowsCommand(QUndoCommand):
         _install(self.document, _with(ds, X=X, Y=Y, mask=mask))
 
 
-class SetSplitCommand(QUndoCommand):
+class SetSplitCommand(_DocumentCommand):
     """Mark rows as training rows (``train=True``) or test rows."""
 
     def __init__(self, document, rows, train: bool) -> None:
         self.rows = np.unique(np.asarray(list(rows), dtype=np.intp))
         what = "training" if train else "test"
-        super().__init__(f"Mark {len(self.rows)} row{'s' if len(self.rows) != 1 else ''} for {what}")
-        self.document, self.train = document, bool(train)
+        plural = "s" if len(self.rows) != 1 else ""
+        super().__init__(document, f"Mark {len(self.rows)} row{plural} for {what}")
+        self.train = bool(train)
         self.old = document.dataset.train_mask[self.rows].copy()
 
     def _set(self, values) -> None:
@@ -171,16 +189,18 @@ class SetSplitCommand(QUndoCommand):
         self._set(self.old)
 
 
-class ReplaceDatasetCommand(QUndoCommand):
+class ReplaceDatasetCommand(_DocumentCommand):
     """Use a whole new dataset (generated or imported)."""
 
     def __init__(self, document, dataset: Dataset, text: str = "") -> None:
-        super().__init__(text or f"Use dataset {dataset.name or 'untitled'}")
-        self.document, self.new, self.old = document, dataset, document.dataset
+        super().__init__(document, text or f"Use dataset {dataset.name or 'untitled'}")
+        self.new, self.old = dataset, document.dataset
 
+    @_guarded
     def redo(self) -> None:
         _install(self.document, self.new)
 
+    @_guarded
     def undo(self) -> None:
         _install(self.document, self.old)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
@@ -287,6 +288,22 @@ def test_dialog_shows_preview_errors(qtbot):
     assert not dialog.import_button.isEnabled()
 
 
+def test_closing_the_window_mid_import_stops_the_thread(qtbot, tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{i % 2}\n" for i in range(60_000)))
+    dialog = CsvImportDialog(None, str(path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start_import()
+    thread = dialog._thread
+    assert thread.isRunning() or thread.isFinished()
+    assert dialog.close()  # the title bar's X: waits for the worker, then closes
+    assert not dialog.running and not dialog.isVisible()
+    assert dialog.result_ is None
+    qtbot.wait(50)  # the late ``finished`` from that thread is ignored
+    assert not dialog.running
+
+
 def test_import_result_goes_through_the_prompt(panel):
     from bpstudio.core.csv_import import parse
 
@@ -357,8 +374,9 @@ def test_a_closed_panel_stops_listening_to_the_graph(qtbot):
     panel = DataPanel(doc)
     assert len(doc.graph.events.structure_changed) == listeners + 1
     panel.deleteLater()
-    qtbot.waitUntil(lambda: len(doc.graph.events.structure_changed) == listeners, timeout=2000)
-    doc.graph.set_bias(doc.graph.find("D0").id, 0.5)  # no call into a deleted widget
+    qtbot.waitUntil(lambda: not shiboken6.isValid(panel), timeout=2000)
+    doc.graph.set_bias(doc.graph.find("D0").id, 0.5)  # no call into a deleted widget...
+    assert len(doc.graph.events.structure_changed) == listeners  # ...and the handler is gone
 
 
 def test_a_100k_row_dataset_shows_edits_and_undoes(qtbot):

@@ -8,7 +8,10 @@ Run alone: ``python -m bpstudio.ui.panels.dataset``.
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Callable
+
+import shiboken6
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPalette
@@ -157,6 +160,23 @@ class DatasetTableModel(QAbstractTableModel):
         return f"DatasetTableModel({self.rowCount()} rows × {self.columnCount()} columns)"
 
 
+def _follow(event, panel: "DataPanel") -> None:
+    """Refresh ``panel`` on a core event; the handler drops itself once the panel is gone.
+
+    (A ``destroyed`` signal connected to a lambda would do it too, but it fires during interpreter
+    shutdown and crashed the process at exit 1 run in 2.)"""
+    ref = weakref.ref(panel)
+
+    def handler(*_) -> None:
+        p = ref()
+        if p is None or not shiboken6.isValid(p):
+            event.disconnect(handler)
+            return
+        p.refresh()
+
+    event.connect(handler)
+
+
 # ------------------------------------------------------------------ the dock's widget
 class DataPanel(QWidget):
     """Table, row buttons, fit-the-network warning, generator box and Import CSV…."""
@@ -213,9 +233,7 @@ class DataPanel(QWidget):
         self.model.problem.connect(self.show_problem)
         document.dataset_changed.connect(self.refresh)
         document.project_replaced.connect(self.refresh)
-        events = document.graph.events.structure_changed
-        events.connect(self.refresh)
-        self.destroyed.connect(lambda *_: events.disconnect(self.refresh))  # the graph outlives us
+        _follow(document.graph.events.structure_changed, self)
         self.refresh()
 
     # ---------------------------------------------------------------- state
