@@ -222,3 +222,26 @@ def test_headless_windows_do_not_share_settings(qtbot, monkeypatch):
     assert second.controller.granularity == "batch"
     assert second.file_actions.settings.store.fileName() != first.file_actions.settings.store.fileName()
     assert second.close()
+
+
+def test_view_theme_menu_switches_and_remembers(qtbot, qapp, tmp_path, monkeypatch):
+    from bpstudio.ui.main_window import MainWindow
+
+    monkeypatch.setenv("BPSTUDIO_SETTINGS", str(tmp_path / "studio.ini"))
+    w = MainWindow()
+    qtbot.addWidget(w)
+    theme_menu = next(a.menu() for a in w.menus["View"].actions() if a.text() == "&Theme")
+    by_name = {a.text(): a for a in theme_menu.actions()}
+    assert by_name["Light"].isChecked() and not by_name["Dark"].isChecked()
+    try:
+        by_name["Dark"].trigger()
+        assert qapp.palette().color(qapp.palette().ColorRole.Window).name() == themes.DARK.window
+        assert w.file_actions.settings.theme == "dark" and by_name["Dark"].isChecked()
+        w.file_actions.settings.add_recent(str(tmp_path / "a.bpstudio"))
+        w.file_actions.fill_recent()
+        clear = next(a for a in w.file_actions.recent_menu.actions() if a.text() == "Clear list")
+        clear.trigger()
+        assert w.file_actions.settings.recent_files == []
+    finally:
+        themes.apply_theme("light", qapp)
+    assert w.close()
