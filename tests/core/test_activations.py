@@ -33,6 +33,17 @@ def test_delta_from_is_g_times_prime_exactly(name):
     np.testing.assert_array_equal(fn.delta_from(g.copy(), a, z), expected)
 
 
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_f_into_a_buffer_is_f_exactly(name):
+    fn = ACTIVATIONS[name]
+    a = np.random.default_rng(1).normal(0, 2, (4, 3))
+    out = np.full_like(a, np.nan)
+    z = fn.f_into(a, out)
+    np.testing.assert_array_equal(z, fn.f(a))
+    assert z is out or (name == "identity" and z is a)
+    np.testing.assert_array_equal(fn.f_into(a), fn.f(a))
+
+
 def test_values_by_hand():
     a = np.array([-1.0, 0.0, 2.0])
     np.testing.assert_array_equal(ACTIVATIONS["identity"].f(a), a)
