@@ -97,7 +97,7 @@ class Workspace:
 class WorkspaceCache:
     """The workspaces of the last few batch sizes (mini-batches end with a shorter one)."""
 
-    def __init__(self, layer_sizes: list[int], keep: int = 3) -> None:
+    def __init__(self, layer_sizes: list[int], keep: int = 2) -> None:
         self.layer_sizes = layer_sizes
         self.keep = keep
         self._by_n: dict[int, Workspace] = {}

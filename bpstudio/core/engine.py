@@ -22,8 +22,8 @@ from .compiled import Workspace, WorkspaceCache, _Block, _Layer, layer_functions
 from .graph import OUTPUT, Graph, GraphError
 
 # training steps reuse buffers (no allocation per step) while one set of per-unit arrays for the
-# batch holds at most this many numbers (64 MB over the 4 sets); larger batches allocate per step
-WORKSPACE_LIMIT = 2 ** 21
+# batch holds at most this many numbers (32 MB over the 4 sets); larger batches allocate per step
+WORKSPACE_LIMIT = 2 ** 20
 
 
 @dataclass
