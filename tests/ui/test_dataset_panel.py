@@ -437,3 +437,15 @@ def test_any_sequence_of_edits_undoes_and_redoes_exactly(qtbot, ops):
     while doc.undo_stack.canRedo():
         doc.undo_stack.redo()
     assert doc.dataset.equals(end)
+
+
+def test_edited_dataset_is_what_the_project_file_saves(panel):
+    from bpstudio.core import fileformat
+
+    doc = panel.document
+    _edit(panel, 2, 1, "0.75")
+    panel.table.selectRow(3)
+    panel.mark_test()
+    back = fileformat.loads(fileformat.dumps(doc.project))
+    assert back.dataset.equals(doc.dataset)
+    assert back.dataset.X[2].tolist() == [1, 0.75] and back.dataset.train_mask.tolist() == [1, 1, 1, 0]
