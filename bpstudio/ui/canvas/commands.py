@@ -77,10 +77,14 @@ class RemoveEdgeCommand(QUndoCommand):
         self.weight = graph.edge(source, target).weight
 
     def redo(self) -> None:
+        self._index = list(self.graph.edges).index((self.source, self.target))
         self.graph.disconnect(self.source, self.target)
 
     def undo(self) -> None:
         self.graph.connect(self.source, self.target, self.weight)
+        # back at its old place in the edge order (the order of the engine's parameters and of
+        # seeded initialisation), as restore_node does for a unit's edges
+        self.graph._reorder_edges({(self.source, self.target): self._index})
 
 
 class SetWeightCommand(QUndoCommand):

@@ -34,6 +34,7 @@ class EdgeItem(QGraphicsItem):
         self.bucket = style.bucket(self.value, scale)
         self.hovered = False
         self._line = QLineF()
+        self._centres = QLineF()
         self._label_rect = QRectF()
         self._text = style.format_value(self.value)
         self.setFlags(QGraphicsItem.ItemIsSelectable)
@@ -67,6 +68,7 @@ class EdgeItem(QGraphicsItem):
         """Recompute the line between the two units' rims (after either moved)."""
         p1, p2 = self.source.pos(), self.target.pos()
         line = QLineF(p1, p2)
+        self._centres = line  # labels sit at a fixed fraction of the centre-to-centre line
         length = line.length()
         self.prepareGeometryChange()
         if length <= 2 * R + 1:
@@ -80,7 +82,7 @@ class EdgeItem(QGraphicsItem):
         m = _metrics()
         w = m.horizontalAdvance(self._text) + 8
         h = m.height() + 2
-        c = self._line.pointAt(style.LABEL_T)
+        c = self._centres.pointAt(style.LABEL_T)
         self._label_rect = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
 
     def label_rect(self) -> QRectF:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLineEdit
 
@@ -53,18 +53,48 @@ class GraphView(QGraphicsView):
         event.accept()
 
     def fit(self) -> None:
-        """Fit every unit in the view (not larger than a comfortable reading size)."""
+        """Fit every unit in the view (not larger than a comfortable reading size), below any
+        banner laid over the top of the canvas."""
         self.auto_fit = True
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             return
         rect = rect.adjusted(-40, -40, 40, 40)
         self.setSceneRect(rect.adjusted(-rect.width(), -rect.height(), rect.width(), rect.height()))
-        self.fitInView(rect, Qt.KeepAspectRatio)
-        if self.zoom() > FIT_MAX:
-            self.resetTransform()
-            self.scale(FIT_MAX, FIT_MAX)
-        self.centerOn(rect.center())
+        top = self.overlay_top()
+        w, h = self.viewport().width(), self.viewport().height() - top
+        if w < 50 or h < 50:  # not laid out yet, or the banner fills the view: plain fit
+            top, h = 0, self.viewport().height()
+        s = min(w / rect.width(), max(h, 1) / rect.height(), FIT_MAX)
+        self.resetTransform()
+        self.scale(s, s)
+        self.centerOn(rect.center() - QPointF(0, top / (2 * s)))
+
+    def overlay_top(self) -> int:
+        """Pixels at the top of the view covered by a wide overlay (e.g. the diagnostics banner)."""
+        top = 0
+        for w in self.findChildren(QFrame, options=Qt.FindDirectChildrenOnly):
+            if w is self.palette_widget or not w.isVisible():
+                continue
+            g = w.geometry()
+            if g.top() < 40 and g.width() > 0.3 * self.width() and g.bottom() < 0.6 * self.height():
+                top = max(top, g.bottom() + 8)
+        return top
+
+    def childEvent(self, event) -> None:
+        super().childEvent(event)
+        if event.added() and isinstance(event.child(), QFrame):
+            event.child().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QEvent.Show, QEvent.Hide, QEvent.Resize) and self.auto_fit \
+                and obj is not self.palette_widget and isinstance(obj, QFrame):
+            QTimer.singleShot(0, self._refit)
+        return super().eventFilter(obj, event)
+
+    def _refit(self) -> None:
+        if self.auto_fit:
+            self.fit()
 
     def mousePressEvent(self, event) -> None:
         empty = self.itemAt(event.position().toPoint()) is None
