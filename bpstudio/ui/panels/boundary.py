@@ -15,6 +15,7 @@ from PySide6.QtCore import Slot
 import pyqtgraph as pg
 
 from bpstudio.ui.panels.colormap import output_map
+from bpstudio.ui.panels.throttle import Redraw
 
 MAX_THUMBNAILS = 32
 
@@ -96,6 +97,8 @@ class BoundaryPanel(QtWidgets.QWidget):
         self.cmap = output_map()
         self.grid: np.ndarray | None = None
         self.extent = None
+        self._pending = None
+        self._redraw = Redraw(self._draw, parent=self)
         self.note = QtWidgets.QLabel("The decision boundary appears after the first step "
                                      "(for networks with two inputs).")
         self.note.setWordWrap(True)
@@ -158,6 +161,14 @@ class BoundaryPanel(QtWidgets.QWidget):
         self.note.hide()
         if grid is self.grid and extent == self.extent:
             return  # the same frozen grid again (the worker sends a new one only when it made one)
+        self._pending = snap
+        self._redraw.request(snap.state == "running" and snap.phase is None)
+
+    def _draw(self) -> None:
+        snap, self._pending = self._pending, None
+        if snap is None:
+            return
+        grid, extent = snap.boundary, snap.boundary_extent
         self.grid, self.extent = grid, extent
         levels = output_levels(grid)
         self.image.setImage(grid, levels=levels, autoLevels=False)

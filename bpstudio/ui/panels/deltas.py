@@ -16,6 +16,7 @@ import pyqtgraph as pg
 
 from bpstudio.training.snapshot import BACKWARD
 from bpstudio.ui.panels.colormap import colours_of, diverging_map, symmetric_scale
+from bpstudio.ui.panels.throttle import Redraw
 
 MEAN = -1  # the "sample" meaning the mean over the batch
 MAX_VALUE_LABELS = 12  # numbers over the bars for small networks (text items cost ~0.3 ms each)
@@ -71,6 +72,7 @@ class DeltaPanel(QtWidgets.QWidget):
         self._heat = np.zeros((0, 0))
         self._heat_steps: list[int] = []
         self._last = None
+        self._redraw = Redraw(self._draw, parent=self)
 
         self.sample_box = QtWidgets.QComboBox()
         self.sample_box.currentIndexChanged.connect(self._sample_picked)
@@ -133,12 +135,16 @@ class DeltaPanel(QtWidgets.QWidget):
         self.values = values[[col[u] for u in self.ids]]
         phase = snap.phase
         self.lit_depth = phase.depth if phase is not None and phase.kind == BACKWARD else None
-        self._draw_bars()
         all_deltas = unit_deltas(snap, MEAN)[[col[u] for u in self.ids]]
         if np.all(np.isfinite(all_deltas)) and (not self._heat_steps or snap.steps > self._heat_steps[-1]):
             self._push_heat(snap.steps, self.values)
         reached = "" if phase is None else f" — {phase.label}"
         self.status.setText(f"step {snap.steps}, {snap.batch_label or 'batch'}{reached}")
+        self._redraw.request(snap.state == "running" and phase is None)
+
+    def _draw(self) -> None:
+        self._draw_bars()
+        self._draw_heat()
 
     def _relayout(self, snap) -> None:
         self.depth_of = snapshot_depths(snap)
@@ -208,6 +214,10 @@ class DeltaPanel(QtWidgets.QWidget):
     def _push_heat(self, step: int, values: np.ndarray) -> None:
         self._heat = np.hstack([self._heat, values[:, None]])[:, -self.history:]
         self._heat_steps = (self._heat_steps + [step])[-self.history:]
+
+    def _draw_heat(self) -> None:
+        if not self._heat_steps:
+            return
         scale = symmetric_scale(self._heat)
         self.heat.setImage(self._heat, levels=(-scale, scale), autoLevels=False)
         n = len(self._heat_steps)

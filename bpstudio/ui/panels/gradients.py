@@ -15,6 +15,7 @@ from PySide6.QtCore import Slot
 import pyqtgraph as pg
 
 from bpstudio.core.engine import Engine
+from bpstudio.ui.panels.throttle import Redraw
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
@@ -75,6 +76,7 @@ class GradientPanel(QtWidgets.QWidget):
         self.document = document
         self.history = NormHistory()
         self.result = None
+        self._redraw = Redraw(self.refresh, parent=self)
         self.plot = pg.PlotWidget()
         self.plot.setLogMode(y=True)
         self.plot.setLabel("bottom", "step")
@@ -114,7 +116,7 @@ class GradientPanel(QtWidgets.QWidget):
             self.history.reset(len(g))
             self._make_curves(len(g))
         self.history.add(snap.steps, np.asarray(g, dtype=float), np.asarray(w, dtype=float))
-        self.refresh()
+        self._redraw.request(snap.state == "running" and snap.phase is None)
 
     def _make_curves(self, layers: int) -> None:
         for c in self.grad_curves + self.weight_curves:

@@ -1,0 +1,50 @@
+"""While training runs the panels take every snapshot but repaint at most every 100 ms."""
+
+from dataclasses import replace
+from types import SimpleNamespace
+
+import numpy as np
+import pyqtgraph as pg  # noqa: F401
+
+from bpstudio.core.presets import load_preset
+from bpstudio.ui.panels.boundary import BoundaryPanel
+from bpstudio.ui.panels.deltas import DeltaPanel
+from bpstudio.ui.panels.demo import DemoRun
+from bpstudio.ui.panels.gradients import GradientPanel
+from bpstudio.ui.panels.throttle import Redraw
+
+
+def test_redraw_is_immediate_when_quiet_and_coalesced_when_running(qtbot):
+    calls = []
+    r = Redraw(lambda: calls.append(1), interval_ms=50)
+    for _ in range(10):
+        r.request(running=True)
+    assert calls == []
+    qtbot.waitUntil(lambda: calls == [1], timeout=2000)
+    r.request(running=False)
+    assert calls == [1, 1]
+
+
+def test_panels_draw_running_snapshots_later_and_quiet_ones_now(qtbot):
+    project = load_preset("xor")
+    run = DemoRun(project, boundary_resolution=20).run(2)
+    doc = SimpleNamespace(graph=project.graph, dataset=project.dataset, settings=project.settings)
+    deltas, boundary, grads = DeltaPanel(project.graph), BoundaryPanel(doc), GradientPanel(doc)
+    for w in (deltas, boundary, grads):
+        qtbot.addWidget(w)
+    snap = run.snapshot(state="running")
+    for p in (deltas, boundary, grads):
+        p.show_snapshot(snap)
+    # the data is taken at once ...
+    assert len(deltas._heat_steps) == 1 and grads.history.n == 1
+    # ... the drawing waits for the next redraw
+    assert boundary.grid is None and len(grads.grad_curves[0].xData or []) == 0
+    qtbot.waitUntil(lambda: boundary.grid is not None, timeout=2000)
+    qtbot.waitUntil(lambda: len(grads.grad_curves[0].xData) == 1, timeout=2000)
+    assert np.array_equal(boundary.image.image, snap.boundary)
+    run.run(1)
+    quiet = run.snapshot(state="paused")
+    boundary.show_snapshot(quiet)
+    assert boundary.grid is quiet.boundary  # drawn now
+    deltas.show_snapshot(replace(quiet))
+    assert deltas.bar_values() == {u: quiet.delta[0, quiet.unit_ids.index(u)] for u in deltas.ids}
