@@ -52,10 +52,15 @@ class RemoveNodeCommand(QUndoCommand):
 
     def redo(self) -> None:
         self._index = list(self.graph.nodes).index(self.node_id)
+        order = list(self.graph.edges)
         self._node, self._edges = self.graph.remove_node(self.node_id)
+        self._edge_index = {e.key: order.index(e.key) for e in self._edges}
 
     def undo(self) -> None:
         self.graph.restore_node(self._node, self._edges, index=self._index)
+        # the graph's own record of the old edge places is dropped when a later command replaced
+        # the whole network (and its undo brought it back): put them back from ours
+        self.graph._reorder_edges(self._edge_index)
 
 
 class AddEdgeCommand(QUndoCommand):
