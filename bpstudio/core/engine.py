@@ -179,7 +179,7 @@ class Engine:
     # ------------------------------------------------------------------ forward / backward
     def forward(self, X: np.ndarray) -> Forward:
         """Net inputs and activations for a batch ``X`` (n × inputs); every array is new."""
-        return self._forward(X, None)
+        return self._forward(np.asarray(X, dtype=float), None)
 
     def _forward(self, X: np.ndarray, ws: Workspace | None) -> Forward:
         """The forward pass, in the buffers of ``ws`` when given (else in new arrays)."""
@@ -218,13 +218,15 @@ class Engine:
 
     def backward(self, fw: Forward, Y: np.ndarray) -> list[np.ndarray | None]:
         """Fill ``self.grad`` (batch means) and return the per-sample deltas per depth."""
-        return self._backward(fw, Y, False, None)[0]
+        return self._backward(fw, np.asarray(Y, dtype=float), False, None)[0]
 
     def gradient(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Forward and backward on a batch; fills ``self.grad``; returns the batch's mean loss.
 
         The training step: it works in reusable buffers, so it allocates (almost) nothing.
         """
+        X = np.asarray(X, dtype=float)
+        Y = np.asarray(Y, dtype=float)
         n = len(X)
         ws = self._workspaces.get(n) if n * self._width <= WORKSPACE_LIMIT else None
         return self._backward(self._forward(X, ws), Y, True, ws)[1]

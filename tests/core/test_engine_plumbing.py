@@ -109,3 +109,13 @@ def test_a_missing_edge_stays_missing_whatever_theta_holds():
     np.testing.assert_array_equal(e.predict(X), before)
     e.gradient(X, Y)
     np.testing.assert_array_equal(e.grad, grad)
+
+
+def test_plain_lists_are_accepted():
+    g, _, _ = one_unit("identity", 2.0, 1.0)
+    e = Engine(g)
+    fw = e.forward([[1], [2]])
+    assert fw.yhat.tolist() == [[3.0], [5.0]]
+    e.backward(fw, [[0], [0]])
+    assert e.gradient([[1], [2]], [[0], [0]]) == 8.5  # mean(½ . 9, ½ . 25)
+    assert e.grad[e.edge_slots[0]] == 6.5  # mean(1 . 3, 2 . 5)
