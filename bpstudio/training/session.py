@@ -33,7 +33,9 @@ GRANULARITIES = ("epoch", "batch", "sample", "phase")
 EXPLODE_FACTOR = 1e6  # a loss above this × the initial loss has exploded
 EXPLODE_LIMIT = 1e12  # ... and so has any loss above this
 MAX_TRACE_ROWS = 20_000  # bigger batches train without a per-sample trace
-HISTORY_CAP = 20_000  # worker-side loss history points (thinned past this; the loss panel keeps its own)
+# the session only needs recent history (new points go to the views, which keep their own); past
+# this many points the trainer thins the older half, so 10⁶ steps stay within a few MB
+HISTORY_CAP = 20_000
 
 
 class SessionError(ValueError):

@@ -241,3 +241,18 @@ def test_settings_change_live_and_by_rebuild(article):
     assert s.trainer.epoch == 1 and s.trainer.batch_size() == 1 and s.trainer.optimizer is opt
     s.configure(TrainingSettings(**{**s.settings.to_dict(), "optimizer": "adam"}))
     assert s.trainer.optimizer.name == "adam" and s.trainer.epoch == 1
+
+
+def test_history_stays_bounded_and_new_points_still_arrive(article, monkeypatch):
+    import bpstudio.training.session as session_module
+
+    monkeypatch.setattr(session_module, "HISTORY_CAP", 100)
+    s = session_of(article, max_epochs=0)
+    make_snapshot(s)
+    s.play()
+    s.run(budget=10.0, max_steps=250)
+    snap = make_snapshot(s)
+    assert len(s.trainer.history) <= 101 and s.trainer.history_epochs[-1] == 250
+    assert list(snap.new_epochs) == s.trainer.history_epochs  # all that is kept, oldest thinned
+    s.run(budget=10.0, max_steps=3)
+    assert list(make_snapshot(s).new_epochs) == [251, 252, 253]
