@@ -175,7 +175,9 @@ def test_set_unit_values_colours_on_a_symmetric_map_and_clears(window):
     assert scene.nodes[z1].bucket == style.N_BUCKETS - 1
     assert scene.nodes[z2].bucket == round((0.5) * style.MID)  # -2 of ±4 → a quarter of the way
     assert scene.nodes[d0].bucket in (127, 128)
-    assert scene.nodes[z1].value_text == "δ 4"
+    assert scene.nodes[z1].value_text == "4"
+    scene.set_unit_values({z1: -0.0850123}, "delta")
+    assert scene.nodes[z1].value_text == "-0.085"
     assert scene.nodes[nid(window, "X1")].value is None  # not given: no value shown
     scene.set_unit_values(None, "delta")
     assert all(i.value is None and i.bucket is None for i in scene.nodes.values())

@@ -66,10 +66,13 @@ class NodeItem(QGraphicsItem):
 
     @property
     def value_text(self) -> str:
+        """The value as drawn inside the circle: 3 significant digits (the tooltip has them all)."""
         if self.value is None:
             return ""
-        sym = "δ" if self.value_kind == "delta" else ("a" if self.value_kind == "net_input" else "")
-        return f"{sym} {style.format_value(self.value)}".strip()
+        v = self.value
+        if v != v:
+            return "—"
+        return "0" if v == 0 else f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.1e}"
 
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:

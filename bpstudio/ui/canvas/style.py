@@ -159,7 +159,7 @@ def font(point_size: float = 10.0, bold: bool = False) -> QFont:
 NAME_FONT = font(11.0, True)
 SMALL_FONT = font(8.0)
 LABEL_FONT = font(8.5)
-VALUE_FONT = font(8.5, True)
+VALUE_FONT = font(8.0, True)
 
 
 def format_value(v: float) -> str:

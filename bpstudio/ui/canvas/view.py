@@ -83,7 +83,8 @@ class GraphView(QGraphicsView):
 
     def childEvent(self, event) -> None:
         super().childEvent(event)
-        if event.added() and isinstance(event.child(), QFrame):
+        # ChildPolished: by then a Python subclass (e.g. a banner) is fully built
+        if (event.added() or event.polished()) and event.child().isWidgetType():
             event.child().installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:
