@@ -42,7 +42,7 @@ def test_canvas_and_bars_equal_engine_deltas(studio, preset):
         assert bars[u] == pytest.approx(v, rel=1e-12, abs=1e-15)
         item = window.scene.nodes[u]
         assert item.value == pytest.approx(v, rel=1e-12, abs=1e-15)
-        assert item.value_text.endswith(style.format_value(v))
+        assert float(item.value_text.split()[-1]) == pytest.approx(v, rel=5e-3)  # the number drawn
     scale = max(abs(v) for v in expected.values())
     for u, v in expected.items():
         assert window.scene.nodes[u].bucket == style.bucket(v, scale)

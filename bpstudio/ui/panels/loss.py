@@ -16,8 +16,9 @@ from PySide6.QtCore import Slot
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers the PNG and SVG exporters)
 
+from bpstudio.ui.panels.throttle import Redraw
+
 COLUMNS = ("epoch", "train_loss", "test_loss", "accuracy")
-REDRAW_MS = 100  # while training runs, redraw the curves at most 10 times a second
 
 
 class HistoryTable:
@@ -161,10 +162,7 @@ class LossPanel(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.table = HistoryTable()
-        self._redraw = QtCore.QTimer(self)
-        self._redraw.setSingleShot(True)
-        self._redraw.setInterval(REDRAW_MS)
-        self._redraw.timeout.connect(self.refresh)
+        self._redraw = Redraw(self.refresh, parent=self)
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.plot = self.layout_widget.addPlot(row=0, col=0)
         self.plot.setLabel("bottom", "epoch")
@@ -216,19 +214,14 @@ class LossPanel(QtWidgets.QWidget):
     def show_snapshot(self, snap) -> None:
         """Append the snapshot's new history points (a history that restarted replaces the old).
 
-        While training runs the curves are redrawn at most every ``REDRAW_MS`` (the table takes
+        While training runs the curves are redrawn sparingly (:mod:`.throttle`; the table takes
         every point at once); a quiet snapshot (pause, step) redraws now."""
         if (snap.history_len == 0 or getattr(snap, "history_reset", False)) and len(self.table):
             self.clear()
         if len(snap.new_epochs) == 0:
             return
         self.table.append(snap.new_epochs, snap.new_losses, snap.new_test_losses, snap.new_accuracy)
-        if snap.state == "running":
-            if not self._redraw.isActive():
-                self._redraw.start()
-        else:
-            self._redraw.stop()
-            self.refresh()
+        self._redraw.request(snap.state == "running")
 
     def clear(self) -> None:
         self.table.clear()
@@ -276,8 +269,8 @@ class LossPanel(QtWidgets.QWidget):
         return lo, hi
 
     def _range_changed(self, *_args) -> None:
-        if not self.plot.vb.state["autoRange"][0] and not self._redraw.isActive():
-            self._redraw.start()  # the user zoomed or panned: bring the detail of the new range
+        if not self.plot.vb.state["autoRange"][0]:
+            self._redraw.request(True)  # the user zoomed or panned: bring the detail of the new range
 
     def _connect(self, column: str) -> str:
         """"all" (the fast path) unless a gap (NaN, inf) needs "finite"."""
