@@ -284,9 +284,10 @@ class Graph:
         if index is None or index >= len(self._nodes):
             self._nodes[node.id] = node
         else:  # put it back where it was (undo keeps the order, so snapshot() matches exactly)
-            items = list(self._nodes.items())
-            items.insert(max(0, index), (node.id, node))
-            self._nodes = dict(items)
+            order = list(self._nodes)
+            order.insert(max(0, index), node.id)
+            self._nodes[node.id] = node
+            _reorder(self._nodes, order)  # in place: views may hold on to graph.nodes
         self._out[node.id] = {}
         self._in[node.id] = {}
         self._depth_cache = None
@@ -332,10 +333,10 @@ class Graph:
         order = [k for k in self._edges if k not in positions]
         for key in moved:
             order.insert(min(positions[key], len(order)), key)
-        self._edges = {k: self._edges[k] for k in order}
+        _reorder(self._edges, order)  # in place: views may hold on to graph.edges
         for nid in {s for s, _ in moved} | {t for _, t in moved}:  # per-unit order follows suit
-            self._out[nid] = {t: e for (s, t), e in self._edges.items() if s == nid}
-            self._in[nid] = {s: e for (s, t), e in self._edges.items() if t == nid}
+            _reorder(self._out[nid], [t for (s, t) in order if s == nid])
+            _reorder(self._in[nid], [s for (s, t) in order if t == nid])
 
     def connect(self, source: str, target: str, weight: float = 0.0) -> Edge:
         problem = self.connection_problem(source, target)
@@ -459,6 +460,13 @@ class Graph:
         )
         edges = tuple(sorted((e.source, e.target, e.weight) for e in self._edges.values()))
         return nodes, edges
+
+
+def _reorder(d: dict, keys: list) -> None:
+    """Put the items of ``d`` in the order of ``keys`` (all of its keys), keeping the same dict."""
+    items = [(k, d[k]) for k in keys]
+    d.clear()
+    d.update(items)
 
 
 def _next_free_number(nodes: dict[str, Node]) -> int:

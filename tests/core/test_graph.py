@@ -247,3 +247,12 @@ def test_reprs_say_what_they_are():
     g, ids = small()
     assert repr(g.node(ids["Z1"])) == f"Node({ids['Z1']!r}, 'Z1', hidden, tanh, bias=0)"
     assert repr(g.edge(ids["Z1"], ids["D0"])) == f"Edge({ids['Z1']!r} → {ids['D0']!r}, w=2)"
+
+
+def test_undo_keeps_the_same_dicts_that_views_may_hold():
+    g, ids = small()
+    nodes, edges = g.nodes, g.edges
+    node, removed = g.remove_node(ids["X2"])
+    g.restore_node(node, removed)
+    assert g.nodes is nodes and g.edges is edges
+    assert list(nodes)[1] == ids["X2"] and len(edges) == 4
