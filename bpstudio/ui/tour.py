@@ -52,10 +52,10 @@ PAGES: tuple[TourPage, ...] = (
         "<b>+4</b> for row 00 (4 − 0), then 6, 6 and 10. Backward, each hidden delta is the output "
         "delta times the weight (1) times the identity's slope (1): the same 4, 6, 6, 10. The bias "
         "unit Z0 has no delta: nothing flows into it.</p>"
-        "<p>The update is W := W − α·∂E/∂W. The article writes delta = actual − predicted and "
-        "<i>adds</i> the correction, which climbs the loss: for row 00 alone its output weights "
-        "become 1.4, the correct ones 1 − 0.1·4·1 = <b>0.6</b>. Weights leaving X1 = X2 = 0 get a "
-        "zero gradient from that row. With the batch mean the output weights get gradient 14.5 and "
+        "<p>The update is W := W − α·∂E/∂W. The article takes delta = actual − predicted = −4 and "
+        "still subtracts α·Z·δ, so its step climbs the loss: for row 00 alone its output weights "
+        "become 1 − 0.1·1·(−4) = 1.4; the correct ones are 1 − 0.1·1·4 = <b>0.6</b>. Weights leaving "
+        "X1 = X2 = 0 get a zero gradient from that row (the article makes them 1.4 too). With the batch mean the output weights get gradient 14.5 and "
         "become 1 − 0.1·14.5 = <b>−0.45</b>.</p>",
         "step_phase", "Step one phase"),
     TourPage(
