@@ -316,5 +316,6 @@ class MainWindow(QMainWindow):
         self.move(frame.topLeft())
 
     def closeEvent(self, event) -> None:
-        self.scene.detach()
         super().closeEvent(event)
+        if event.isAccepted():  # a "save changes?" prompt may have kept the window open
+            self.scene.detach()

@@ -162,6 +162,10 @@ def test_typing_over_an_edge_label_sets_the_weight(window):
     # a bias edge edits the bias; text that is not a number changes nothing
     z1 = nid(window, "Z1")
     assert scene.commit_value(z1, "0.5") and g.nodes[z1].bias == 0.5
+    scene.edit_label(scene.edges[key])  # Escape cancels
+    ed.setText("7")
+    QTest.keyClick(ed, Qt.Key_Escape)
+    assert not ed.isVisible() and g.edges[key].weight == -0.25
     before = g.snapshot()
     assert not scene.commit_value(key, "abc")
     assert "not a number" in window.statusBar().currentMessage()

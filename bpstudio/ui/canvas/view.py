@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QPainter
+from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import QFrame, QGraphicsView, QLineEdit
 
 from .palette import UNIT_MIME, Palette
@@ -33,6 +33,9 @@ class GraphView(QGraphicsView):
         self._editor.returnPressed.connect(self._commit_editor)
         self._editor.editingFinished.connect(self._editor.hide)
         self._editing_key = None
+        cancel = QShortcut(QKeySequence(Qt.Key_Escape), self._editor)
+        cancel.setContext(Qt.WidgetShortcut)
+        cancel.activated.connect(self._cancel_editor)
         self.palette_widget = Palette(self)  # bottom-right corner (banners top-left, legend bottom-left)
         scene.edit_label_requested.connect(self.open_label_editor)
 
@@ -176,6 +179,11 @@ class GraphView(QGraphicsView):
         self._editor.hide()
         if key is not None:
             self.scene().commit_value(key, text)
+        self.setFocus()
+
+    def _cancel_editor(self) -> None:
+        self._editing_key = None
+        self._editor.hide()
         self.setFocus()
 
     @property
