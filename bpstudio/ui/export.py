@@ -328,14 +328,7 @@ def fill_export_menu(window, menu, flush: Callable[[], None] = lambda: None) -> 
 
 
 def history_into_project(window) -> None:
-    """Before saving: the loss history and epoch shown in the studio go into the project."""
+    """Before saving: the loss history shown in the loss panel goes into the project."""
     table = getattr(_panel(window, "LossPanel"), "table", None)
-    project = window.document.project
     if table is not None and len(table):
-        project.loss_history = [float(v) for v in table.column("train_loss")]
-    controller = getattr(window, "controller", None)
-    if hasattr(controller, "write_back_now"):  # while training runs, save the current weights
-        controller.write_back_now()
-    latest = getattr(controller, "latest", None)
-    if latest is not None:
-        project.epoch = int(latest.epoch)
+        window.document.project.loss_history = [float(v) for v in table.column("train_loss")]

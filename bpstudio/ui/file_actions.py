@@ -113,6 +113,8 @@ class FileActions(QObject):
         self.recent_menu: QMenu | None = None
         self.export_menu: QMenu | None = None
         self._steps_seen = 0
+        self._trained_epoch: int | None = None
+        self.document.project_replaced.connect(self._forget_training)
         self.before_close: Callable[[], None] = lambda: None
         self.document.modified_changed.connect(self.update_title)
         self.document.path_changed.connect(self.update_title)
@@ -155,6 +157,8 @@ class FileActions(QObject):
     def _flush(self) -> None:
         for hook in self.before_save:
             hook()
+        if self._trained_epoch is not None:  # epochs trained on this project (not a previous one)
+            self.document.project.epoch = self._trained_epoch
 
     def _use(self, project: Project, path: str | None) -> None:
         self.document.replace_project(project, path)
@@ -341,8 +345,14 @@ class FileActions(QObject):
         steps = getattr(snap, "steps", 0)
         if steps != self._steps_seen:
             self._steps_seen = steps
-            if steps > 0 and not self.document.modified:
-                self.document.set_modified(True)
+            if steps > 0:
+                self._trained_epoch = int(getattr(snap, "epoch", 0))
+                if not self.document.modified:
+                    self.document.set_modified(True)
+
+    @Slot()
+    def _forget_training(self) -> None:
+        self._steps_seen, self._trained_epoch = 0, None
 
     def __repr__(self) -> str:
         return f"FileActions({self.document!r}, recent={len(self.settings.recent_files)})"
@@ -379,12 +389,8 @@ def install_file_actions(window, settings: StudioSettings | None = None, recover
         if hasattr(controller, "write_back_now"):  # trained weights into the graph before a save
             actions.before_save.insert(0, controller.write_back_now)
         controller.snapshot_ready.connect(actions.training_progressed)
-        try:
-            controller.set_granularity(settings.step_size)
-            controller.set_speed(settings.speed)
-        except (ValueError, AttributeError):
-            pass
-        actions.before_close = lambda: _remember_training(controller, settings)
+        settings.apply_training(controller)
+        actions.before_close = lambda: settings.remember_training(controller)
     apply_theme(settings.theme, root=window)
     settings.restore_window(window)
     if offer_recovery:
@@ -392,10 +398,3 @@ def install_file_actions(window, settings: StudioSettings | None = None, recover
     window.file_actions = actions
     return actions
 
-
-def _remember_training(controller, settings: StudioSettings) -> None:
-    try:
-        settings.step_size = controller.granularity
-        settings.speed = controller.speed
-    except (ValueError, AttributeError):
-        pass

@@ -172,6 +172,22 @@ class StudioSettings:
             raise ValueError("the speed must be a number")
         self.store.setValue("training/speed", min(max(value, lo), hi))
 
+    def apply_training(self, controller) -> None:
+        """Give a training controller the remembered step size and speed."""
+        try:
+            controller.set_granularity(self.step_size)
+            controller.set_speed(self.speed)
+        except (ValueError, AttributeError):
+            pass
+
+    def remember_training(self, controller) -> None:
+        """Keep a training controller's step size and speed for the next start."""
+        try:
+            self.step_size = controller.granularity
+            self.speed = controller.speed
+        except (ValueError, AttributeError):
+            pass
+
     # ---------------------------------------------------------------- recent files
     @property
     def recent_files(self) -> list[str]:

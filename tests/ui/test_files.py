@@ -443,3 +443,18 @@ def test_saving_while_training_keeps_the_trained_weights_and_history(main_window
     assert len(saved.loss_history) >= 50 and saved.epoch >= 50
     assert saved.loss_history[-1] < saved.loss_history[0]
     assert w.controller.shutdown()
+
+
+def test_history_of_one_project_never_lands_in_the_next(main_window, qtbot, tmp_path):
+    w, actions = main_window
+    other = load_preset("and")
+    other.loss_history, other.epoch = [0.7, 0.6, 0.5], 3
+    fileformat.save(other, tmp_path / "and.bpstudio")
+    w.show()
+    with qtbot.waitSignal(w.controller.snapshot_ready, timeout=20_000,
+                          check_params_cb=lambda s: s.state == "finished"):
+        w.controller.play()  # the article's network: 1000 epochs
+    assert actions.load(str(tmp_path / "and.bpstudio"))
+    assert actions.save_as(str(tmp_path / "again.bpstudio"))
+    again = fileformat.load(tmp_path / "again.bpstudio")
+    assert again.loss_history == [0.7, 0.6, 0.5] and again.epoch == 3
