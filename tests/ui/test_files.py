@@ -458,3 +458,30 @@ def test_history_of_one_project_never_lands_in_the_next(main_window, qtbot, tmp_
     assert actions.save_as(str(tmp_path / "again.bpstudio"))
     again = fileformat.load(tmp_path / "again.bpstudio")
     assert again.loss_history == [0.7, 0.6, 0.5] and again.epoch == 3
+
+
+def test_three_hundred_broken_files_through_open_leave_the_project_untouched(studio, tmp_path, prompts):
+    import random
+
+    from tests.core.test_fileformat_fuzz import base_texts, mutate_structure, mutate_text
+
+    w, actions = studio
+    edit(w.document, 0.375)  # unsaved work in the open project
+    before = state(w.document)
+    title = w.windowTitle()
+    rng = random.Random(11)
+    texts = base_texts()
+    docs = [json.loads(t) for t in texts]
+    refused = 0
+    for i in range(300):
+        text = mutate_text(rng.choice(texts), rng) if i % 2 else mutate_structure(rng.choice(docs), rng)
+        path = tmp_path / f"broken{i}.bpstudio"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        try:
+            fileformat.load(path)
+            continue  # this mutation happens to be a valid project: not what this test is about
+        except fileformat.ProjectFileError:
+            refused += 1
+        assert actions.load(str(path)) is False
+        assert state(w.document) == before and w.windowTitle() == title
+    assert refused > 200 and len(prompts.errors) == refused
