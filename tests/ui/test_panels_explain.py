@@ -65,6 +65,9 @@ def test_article_batch_step_and_markdown(qtbot, tmp_path):
     assert md.count("= 0.6") >= 6 and "1.4" not in md
     panel.set_sample(2)
     assert "Sample 3 of 4 in this batch (data row 3)" in panel.plain_text()
+    panel.copy()
+    from PySide6.QtWidgets import QApplication
+    assert QApplication.clipboard().text() == panel.plain_text()
 
 
 def test_selecting_an_edge_highlights_and_scrolls_to_its_lines(qtbot):
