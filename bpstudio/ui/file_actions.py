@@ -224,7 +224,10 @@ class FileActions(QObject):
         try:
             fileformat.save(self.document.project, path)
         except ProjectFileError as exc:
-            show_error(self.window, "Cannot save project", f"The project was not saved:\n{exc}")
+            hint = ("\nAdd or remove units, or adjust the data (Data panel), so they match."
+                    if "match one to one" in str(exc) else "")
+            show_error(self.window, "Cannot save project",
+                       f"The project was not saved (it is still open, nothing was lost):\n{exc}{hint}")
             return False
         self.document.mark_saved(path)
         self.autosaver.discard()

@@ -485,3 +485,14 @@ def test_three_hundred_broken_files_through_open_leave_the_project_untouched(stu
         assert actions.load(str(path)) is False
         assert state(w.document) == before and w.windowTitle() == title
     assert refused > 200 and len(prompts.errors) == refused
+
+
+def test_a_network_that_does_not_fit_its_data_is_not_saved_and_says_how_to_fix_it(studio, tmp_path, prompts):
+    from bpstudio.ui.canvas.commands import AddNodeCommand
+
+    w, actions = studio
+    w.document.undo_stack.push(AddNodeCommand(w.document.graph, "input", "X3"))
+    assert actions.save_as(str(tmp_path / "x.bpstudio")) is False
+    text = prompts.errors[0][1]
+    assert "3 input units" in text and "nothing was lost" in text and "Data panel" in text
+    assert w.document.modified and not (tmp_path / "x.bpstudio").exists()
