@@ -13,9 +13,11 @@ Values are validated on the way out: a hand-edited or corrupt store gives the de
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -93,6 +95,7 @@ def migrate(s: QSettings) -> list[int]:
 
 
 _HEADLESS_STORES = itertools.count(1)
+_PRIVATE_DIRS: set[Path] = set()
 
 
 def headless() -> bool:
@@ -103,8 +106,13 @@ def headless() -> bool:
 
 
 def private_dir() -> Path:
-    """A per-process folder for headless runs, so they never touch the user's settings or files."""
-    return Path(tempfile.gettempdir()) / f"bpstudio-headless-{os.getpid()}"
+    """A per-process folder for headless runs, so they never touch the user's settings or files;
+    removed when the process exits."""
+    path = Path(tempfile.gettempdir()) / f"bpstudio-headless-{os.getpid()}"
+    if path not in _PRIVATE_DIRS:
+        _PRIVATE_DIRS.add(path)
+        atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def default_qsettings() -> QSettings:
