@@ -232,3 +232,34 @@ def test_wheel_zooms_and_fit_shows_everything(window):
     assert math.isclose(view.zoom(), z * 2.0)
     view.fit()
     assert view.visible_scene_rect().contains(window.scene.itemsBoundingRect())
+
+
+def test_double_clicking_an_edge_label_opens_the_editor(window):
+    scene, view, g = window.scene, window.view, window.document.graph
+    view.zoom_by(1.0 / view.zoom())  # zoom 1: labels shown
+    key = (nid(window, "Z2"), nid(window, "D0"))
+    view.centerOn(scene.edges[key].label_pos())
+    p = view.mapFromScene(scene.edges[key].label_pos())
+    QTest.mouseDClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, p)
+    assert view.label_editor.isVisible()
+    view.label_editor.setText("2.5")
+    QTest.keyClick(view.label_editor, Qt.Key_Return)
+    assert g.edges[key].weight == 2.5
+    assert len(g) == 6  # the double-click did not also add a unit
+
+
+def test_wheel_zooms_around_the_cursor(window):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+
+    view = window.view
+    p = QPoint(view.viewport().width() // 3, view.viewport().height() // 3)
+    under = view.mapToScene(p)
+    z = view.zoom()
+    ev = QWheelEvent(QPointF(p), QPointF(view.viewport().mapToGlobal(p)), QPoint(0, 0), QPoint(0, 240),
+                     Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+    view.wheelEvent(ev)
+    assert math.isclose(view.zoom(), z * 1.15 ** 2)
+    after = view.mapToScene(p)
+    assert abs(after.x() - under.x()) < 2 / view.zoom() and abs(after.y() - under.y()) < 2 / view.zoom()
+    assert not view.auto_fit  # the user's zoom is kept on resize

@@ -52,8 +52,18 @@ class GraphView(QGraphicsView):
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.auto_fit = False
-            self.zoom_by(1.15 ** steps)
+            self.zoom_at(1.15 ** steps, event.position().toPoint())
         event.accept()
+
+    def zoom_at(self, factor: float, view_pos: QPoint) -> None:
+        """Zoom keeping the scene point under ``view_pos`` (the cursor) where it is."""
+        before = self.mapToScene(view_pos)
+        self.zoom_by(factor)
+        after = self.mapToScene(view_pos)
+        s = self.zoom()
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + round((before.x() - after.x()) * s))
+        v.setValue(v.value() + round((before.y() - after.y()) * s))
 
     def fit(self) -> None:
         """Fit every unit in the view (not larger than a comfortable reading size), below any
