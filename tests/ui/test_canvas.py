@@ -263,3 +263,17 @@ def test_wheel_zooms_around_the_cursor(window):
     after = view.mapToScene(p)
     assert abs(after.x() - under.x()) < 2 / view.zoom() and abs(after.y() - under.y()) < 2 / view.zoom()
     assert not view.auto_fit  # the user's zoom is kept on resize
+
+
+def test_non_finite_values_from_a_diverged_run_do_not_break_the_canvas(window):
+    scene, g = window.scene, window.document.graph
+    keys = list(g.edges)
+    weights = {k: 1.0 for k in keys}
+    weights[keys[0]], weights[keys[1]] = float("nan"), float("inf")
+    scene.set_edge_values(weights)
+    assert scene.edges[keys[0]].bucket == round(style.MID) and scene.edges[keys[0]]._text == "—"
+    assert scene.edges[keys[1]].bucket == style.N_BUCKETS - 1
+    z1 = nid(window, "Z1")
+    scene.set_unit_values({z1: float("nan"), nid(window, "D0"): float("-inf")}, "delta")
+    assert scene.nodes[z1].value is None
+    window.view.viewport().grab()  # paints without raising
