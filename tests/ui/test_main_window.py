@@ -161,3 +161,30 @@ def test_delete_via_the_edit_menu(window):
     window.act["delete"].trigger()
     assert all(n.name != "Z3" for n in g)
     assert window.act["delete"].shortcutContext() == Qt.WidgetShortcut
+
+
+def test_add_hidden_layer_to_a_network_without_one(window):
+    window.document.replace_project(load_preset("and"))
+    g = window.document.graph
+    window.add_hidden_layer(3)
+    assert [len(layer) for layer in g.layers()] == [2, 3, 1]
+    assert [n.name for n in g.hidden] == ["Z1", "Z2", "Z3"] and {n.activation for n in g.hidden} == {"tanh"}
+    assert len(window.scene.edges) == 9 and {b.node.name for b in window.scene.bias_units.values()} == {"X0", "Z0"}
+
+
+def test_new_network_dialog_refuses_a_bad_spec(qtbot):
+    from bpstudio.ui.canvas.network_dialog import NewNetworkDialog
+
+    dlg = NewNetworkDialog()
+    qtbot.addWidget(dlg)
+    dlg.spec_edit.setText("2-x-1")
+    dlg.accept()
+    assert dlg.result() == 0 and "not a layer spec" in dlg.error_label.text()
+    dlg.spec_edit.setText("2-4000-1000-1")
+    dlg.accept()
+    assert "5,000 units" in dlg.error_label.text()
+    dlg.spec_edit.setText("2-5-1")
+    dlg.hidden_box.setCurrentText("relu")
+    dlg.accept()
+    assert dlg.result() == 1
+    assert dlg.result_values() == dict(sizes=[2, 5, 1], hidden="relu", output="sigmoid", init="xavier", seed=0)
