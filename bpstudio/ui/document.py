@@ -65,7 +65,8 @@ class Document(QObject):
         """Load ``project`` in place: one graph reset, new dataset and settings, empty undo stack."""
         was = self.modified
         graph = self.project.graph
-        graph.replace_with(project.graph)  # observers stay connected to the same Graph object
+        source = project.graph.copy() if project.graph is graph else project.graph
+        graph.replace_with(source)  # observers stay connected to the same Graph object
         self.project = Project(graph, project.dataset, project.settings, project.name,
                                list(project.loss_history), project.epoch, project.description)
         self._path = Path(path) if path is not None else None

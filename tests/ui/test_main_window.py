@@ -188,3 +188,10 @@ def test_new_network_dialog_refuses_a_bad_spec(qtbot):
     dlg.accept()
     assert dlg.result() == 1
     assert dlg.result_values() == dict(sizes=[2, 5, 1], hidden="relu", output="sigmoid", init="xavier", seed=0)
+
+
+def test_replacing_the_project_with_itself_keeps_the_network(window):
+    doc = window.document
+    before = doc.graph.snapshot()
+    doc.replace_project(doc.project)
+    assert doc.graph.snapshot() == before and len(window.scene.edges) == 9
