@@ -195,3 +195,25 @@ def test_replacing_the_project_with_itself_keeps_the_network(window):
     before = doc.graph.snapshot()
     doc.replace_project(doc.project)
     assert doc.graph.snapshot() == before and len(window.scene.edges) == 9
+
+
+def test_document_signals_and_modified_flag(qtbot):
+    import pytest
+
+    from bpstudio.core.dataset import truth_table
+    from bpstudio.core.settings import SettingsError, TrainingSettings
+    from bpstudio.ui.document import Document
+
+    doc = Document()
+    assert not doc.modified and doc.name == "article-xor"
+    with qtbot.waitSignal(doc.dataset_changed), qtbot.waitSignal(doc.modified_changed) as m:
+        doc.set_dataset(truth_table("and"))
+    assert m.args == [True] and doc.modified and doc.dataset.name == "AND"
+    with pytest.raises(SettingsError):
+        doc.set_settings(TrainingSettings(learning_rate=-1))
+    assert doc.settings.learning_rate == 0.1  # a refused setting changes nothing
+    doc.mark_saved("/tmp/some/where/mine.bpstudio.json")
+    assert not doc.modified and doc.name == "mine.bpstudio"
+    with qtbot.waitSignal(doc.project_replaced):
+        doc.replace_project(load_preset("or"))
+    assert doc.path is None and doc.name == "or" and doc.undo_stack.count() == 0
