@@ -147,6 +147,13 @@ def test_inspector_edits_go_through_undo(window, qtbot):
     ins.set_edge_gradient(0.5)
     assert ins.gradient_label.text() == "0.5"
     assert window.undo_stack.count() == 3
+    window.scene.select(z1)
+    ins.name_label.setText("Z2")
+    ins.name_label.editingFinished.emit()
+    assert g.nodes[z1].name == "Z1" and "already a unit called Z2" in ins.error_label.text()
+    ins.name_label.setText("H1")
+    ins.name_label.editingFinished.emit()
+    assert g.nodes[z1].name == "H1" and window.undo_stack.undoText() == "Rename Z1 to H1"
 
 
 def test_inputs_have_no_bias_or_activation_in_the_inspector(window):

@@ -40,8 +40,10 @@ class Inspector(QWidget):
 
         unit = QWidget()
         f = QFormLayout(unit)
-        self.name_label = QLabel()
+        self.name_label = QLineEdit()  # editable: renaming is an undoable command
         self.name_label.setStyleSheet("font-weight: bold; font-size: 12pt")
+        self.name_label.setToolTip("The unit's name; type a new one and press Enter")
+        self.name_label.editingFinished.connect(self._name_typed)
         self.role_label = QLabel()
         self.activation_box = QComboBox()
         self.activation_box.addItems(list(ACTIVATIONS))
@@ -161,6 +163,23 @@ class Inspector(QWidget):
             self.document.undo_stack.push(command)
         except GraphError as exc:  # pragma: no cover - values are checked first
             self.error_label.setText(str(exc))
+
+    def _name_typed(self) -> None:
+        if not isinstance(self.record, str):
+            return
+        g = self.document.graph
+        name = self.name_label.text().strip()
+        if name == g.nodes[self.record].name:
+            return
+        if not name:
+            self.error_label.setText("A unit needs a name")
+        elif any(n.name == name for n in g):
+            self.error_label.setText(f"There is already a unit called {name}")
+        else:
+            self.error_label.clear()
+            self._push(cmd.RenameCommand(g, self.record, name))
+            return
+        self.name_label.setText(g.nodes[self.record].name)
 
     def _activation_chosen(self, index: int) -> None:
         if not isinstance(self.record, str):
