@@ -73,7 +73,7 @@ class Recovery:
         """The recovered project; raises ``ProjectFileError`` when the file was damaged."""
         from bpstudio.core import fileformat
 
-        return fileformat.loads(self.text)
+        return fileformat.loads(self.text, check_widths=False)
 
     def discard(self) -> None:
         try:

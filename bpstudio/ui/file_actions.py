@@ -194,7 +194,7 @@ class FileActions(QObject):
     def load(self, path: str) -> bool:
         """Load without asking (the caller has dealt with unsaved changes)."""
         try:
-            project = fileformat.load(path)
+            project = fileformat.load(path, check_widths=False)
         except ProjectFileError as exc:
             show_error(self.window, "Cannot open project", f"{Path(path).name} was not opened:\n{exc}")
             if not Path(path).exists():
@@ -222,12 +222,10 @@ class FileActions(QObject):
     def _write(self, path: str) -> bool:
         self._flush()
         try:
-            fileformat.save(self.document.project, path)
+            fileformat.save(self.document.project, path, check_widths=False)
         except ProjectFileError as exc:
-            hint = ("\nAdd or remove units, or adjust the data (Data panel), so they match."
-                    if "match one to one" in str(exc) else "")
             show_error(self.window, "Cannot save project",
-                       f"The project was not saved (it is still open, nothing was lost):\n{exc}{hint}")
+                       f"The project was not saved (it is still open, nothing was lost):\n{exc}")
             return False
         self.document.mark_saved(path)
         self.autosaver.discard()
@@ -245,7 +243,7 @@ class FileActions(QObject):
         if not ask_revert(self.window, self.document.name):
             return False
         try:
-            project = fileformat.load(path)
+            project = fileformat.load(path, check_widths=False)
         except ProjectFileError as exc:
             show_error(self.window, "Cannot revert", f"{path.name} could not be read again:\n{exc}")
             return False
@@ -258,7 +256,7 @@ class FileActions(QObject):
             return None
         self._flush()  # the latest trained weights and loss history go into the copy too
         path = str(self.document.path) if self.document.path else None
-        return fileformat.dumps(self.document.project), self.document.name, path
+        return fileformat.dumps(self.document.project, check_widths=False), self.document.name, path
 
     def offer_recovery(self) -> bool:
         """At start-up: offer back work a crash left behind; True when a project was recovered."""

@@ -487,12 +487,22 @@ def test_three_hundred_broken_files_through_open_leave_the_project_untouched(stu
     assert refused > 200 and len(prompts.errors) == refused
 
 
-def test_a_network_that_does_not_fit_its_data_is_not_saved_and_says_how_to_fix_it(studio, tmp_path, prompts):
+def test_a_network_that_does_not_fit_its_data_yet_is_saved_and_reopens_as_it_was(studio, tmp_path, prompts):
+    """Work in progress (an input unit added before the data has its column) is never lost: it
+    saves, reopens unchanged, and the mismatch is left for the adjust-or-cancel prompt at Play."""
+    from bpstudio.core.match import check_match
     from bpstudio.ui.canvas.commands import AddNodeCommand
 
     w, actions = studio
     w.document.undo_stack.push(AddNodeCommand(w.document.graph, "input", "X3"))
-    assert actions.save_as(str(tmp_path / "x.bpstudio")) is False
-    text = prompts.errors[0][1]
-    assert "3 input units" in text and "nothing was lost" in text and "Data panel" in text
-    assert w.document.modified and not (tmp_path / "x.bpstudio").exists()
+    before = w.document.graph.snapshot()
+    path = tmp_path / "x.bpstudio"
+    assert actions.save_as(str(path)) is True and not prompts.errors
+    assert not w.document.modified
+    w.document.undo_stack.push(AddNodeCommand(w.document.graph, "hidden", "Z9"))
+    prompts.unsaved = fa.DISCARD
+    assert actions.load(str(path)) is True
+    assert w.document.graph.snapshot() == before
+    assert "input" in check_match(w.document.graph, w.document.project.dataset)
+    with pytest.raises(fileformat.ProjectFileError, match="match"):
+        fileformat.load(path)  # the strict reader (the CLI's) still says what is wrong
