@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -125,22 +127,49 @@ def style_plot(widget: pg.GraphicsView, theme: Theme) -> None:
 
 
 def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None = None) -> Theme:
-    """Switch the whole application to a theme; plots already on screen follow, new ones too."""
+    """Switch the whole application to a theme; plots already on screen follow, new ones too.
+
+    With ``root`` only that window's plots are restyled, else those of every open top-level window.
+    Never walks ``app.allWidgets()``: it holds widgets half-way through destruction (closed
+    windows of earlier tests, waiting for ``deleteLater``), and touching those crashed the process."""
     theme = get(name)
     app = app or QApplication.instance()
     if app is not None:
-        app.setStyle("Fusion")  # the only built-in style that honours a palette everywhere
+        if app.style().name().lower() != "fusion":  # setStyle repolishes every widget: only once
+            app.setStyle("Fusion")  # the only built-in style that honours a palette everywhere
         app.setPalette(palette(theme))
         app.setProperty("bpstudio_theme", theme.name)
     pg.setConfigOptions(background=theme.plot_background, foreground=theme.plot_foreground)
-    widgets = root.findChildren(pg.GraphicsView) if root is not None else (
-        [w for w in app.allWidgets() if isinstance(w, pg.GraphicsView)] if app is not None else [])
-    for w in widgets:
+    for w in plots_of([root] if root is not None else _open_windows(app)):
         style_plot(w, theme)
     view = getattr(root, "view", None) if root is not None else None
-    if view is not None and hasattr(view, "setBackgroundBrush"):
+    if view is not None and _alive(view) and hasattr(view, "setBackgroundBrush"):
         view.setBackgroundBrush(QColor(theme.canvas_background))
     return theme
+
+
+def _alive(widget) -> bool:
+    return widget is not None and shiboken6.isValid(widget)
+
+
+def _open_windows(app: QApplication | None) -> list[QWidget]:
+    """Top-level widgets that are alive and not about to be deleted (closed with WA_DeleteOnClose)."""
+    if app is None:
+        return []
+    return [w for w in app.topLevelWidgets() if _alive(w)
+            and not (w.testAttribute(Qt.WidgetAttribute.WA_DeleteOnClose) and not w.isVisible())]
+
+
+def plots_of(roots) -> list[pg.GraphicsView]:
+    """The live pyqtgraph views that are, or are inside, the given widgets."""
+    found: list[pg.GraphicsView] = []
+    for root in roots:
+        if not _alive(root):
+            continue
+        if isinstance(root, pg.GraphicsView):
+            found.append(root)
+        found.extend(v for v in root.findChildren(pg.GraphicsView) if _alive(v))
+    return found
 
 
 def current_theme(app: QApplication | None = None) -> Theme:
