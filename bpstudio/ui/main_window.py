@@ -23,6 +23,7 @@ from bpstudio.ui.canvas.scene import GraphScene
 from bpstudio.ui.canvas.view import GraphView
 from bpstudio.ui.document import Document
 from bpstudio.ui.panels.inspector import Inspector
+from bpstudio.ui.weak_events import follow
 
 APP_TITLE = "Backprop Studio"
 MENU_NAMES = ("File", "Edit", "Network", "Train", "View", "Help")
@@ -72,7 +73,7 @@ class MainWindow(QMainWindow):
         self.document.modified_changed.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
         self.graph_events_reset_fit = True
-        self.document.graph.events.reset.connect(self._graph_reset)
+        follow(self.document.graph.events.reset, self, "_graph_reset")  # weakly: see weak_events
         self._update_title()
         self.resize(1400, 900)
         self._fitted = False

@@ -10,6 +10,7 @@ stack (:class:`ReinitialiseCommand` calls ``graph.set_weights``), so Undo brings
 from __future__ import annotations
 
 import secrets
+import weakref
 from dataclasses import replace
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -17,6 +18,7 @@ from PySide6.QtCore import Signal, Slot
 import pyqtgraph as pg  # noqa: F401  (import order for demos)
 
 from bpstudio.core.init import initial_values
+from bpstudio.ui.weak_events import follow
 
 COLOURS = {"note": ("#e8f0fb", "#3d6aa6"), "warning": ("#fff4d6", "#a86b00"),
            "error": ("#fde2e1", "#b3261e")}
@@ -62,7 +64,9 @@ class ReinitialiseCommand(QtGui.QUndoCommand):
 
     def __init__(self, document, seed: int | None = None, scheme: str = "xavier") -> None:
         super().__init__("Re-initialise randomly")
-        self.document = document
+        # weakly: the document's own undo stack owns this command, and a strong reference back is a
+        # Python <-> C++ cycle the garbage collector can free twice (as in bpstudio/ui/data_commands.py)
+        self._document = weakref.ref(document)
         graph = document.graph
         self.seed = secrets.randbelow(2**31) if seed is None else int(seed)
         self.old_weights = {k: e.weight for k, e in graph.edges.items()}
@@ -71,20 +75,27 @@ class ReinitialiseCommand(QtGui.QUndoCommand):
         self.old_settings = document.settings
         self.new_settings = replace(document.settings, init=scheme, seed=self.seed)
 
+    @property
+    def document(self):
+        return self._document()
+
     def redo(self) -> None:
-        self.document.graph.set_weights(self.new_weights, self.new_biases)
-        self._settings(self.new_settings)
+        self._apply(self.new_weights, self.new_biases, self.new_settings)
 
     def undo(self) -> None:
-        self.document.graph.set_weights(self.old_weights, self.old_biases)
-        self._settings(self.old_settings)
+        self._apply(self.old_weights, self.old_biases, self.old_settings)
 
-    def _settings(self, settings) -> None:
-        setter = getattr(self.document, "set_settings", None)
+    def _apply(self, weights, biases, settings) -> None:
+        document = self.document
+        if document is None:  # the document is gone: nothing left to change
+            self.setObsolete(True)
+            return
+        document.graph.set_weights(weights, biases)
+        setter = getattr(document, "set_settings", None)
         if setter is not None:
             setter(settings)
         else:
-            self.document.settings = settings
+            document.settings = settings
 
     def __repr__(self) -> str:
         return f"ReinitialiseCommand(seed={self.seed}, {len(self.new_weights)} weights)"
@@ -124,7 +135,7 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         lay.addWidget(self.ok_label)
         lay.addWidget(scroll, 1)
         scroll.setMinimumHeight(1)  # not its size hint: the strip may be one line high
-        document.graph.events.structure_changed.connect(self.schedule)
+        follow(document.graph.events.structure_changed, self, "schedule")  # weakly: see weak_events
         for name in ("dataset_changed", "project_replaced"):
             sig = getattr(document, name, None)
             if sig is not None:
