@@ -69,3 +69,73 @@ def test_non_finite_snapshot_marks_where_it_started(qtbot):
     panel.show_snapshot(replace(snap, non_finite=None))
     assert "non_finite" not in panel.kinds()
     assert np.isfinite(snap.weights).all()
+
+
+# ---------------------------------------------------------------- the banner over the canvas
+def _window(qtbot, size=(1400, 900)):
+    from bpstudio.ui.main_window import MainWindow
+
+    window = MainWindow(Document(load_preset("article-xor")))
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_banner_is_one_line_per_finding_and_more_expands(qtbot):
+    window = _window(qtbot)
+    banner, panel = window.panels.banner, window.panels.diagnostics
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=2000)
+    rows = panel.rows()
+    assert [r.objectName() for r in rows] == ["diagnostic_symmetric", "diagnostic_linear"]
+    line = banner.fontMetrics().height()
+    for r in rows:
+        assert r.height() <= 2.6 * line  # one line (buttons included)
+        assert not r.detail.isVisible() and r.headline.isVisible()
+    assert rows[0].headline.full.startswith("Z1, Z2 and Z3 are symmetric")
+    assert rows[1].headline.full == ("The network is linear: every unit uses the identity activation, "
+                                     "so the whole network computes a linear function of its inputs "
+                                     "(one plane).")
+    assert rows[0].findChild(pg.QtWidgets.QPushButton, "reinitialise").isVisible()  # inline
+    compact = banner.height()
+    assert compact <= 6 * line < 0.25 * window.view.height()
+    # the canvas is fitted below the banner
+    assert window.view.overlay_top() >= banner.geometry().bottom()
+    rows[1].more.click()
+    assert rows[1].detail.isVisible() and "XOR is not linearly separable" in rows[1].detail.text()
+    assert banner.height() > compact
+    rows[1].more.click()
+    assert banner.height() == compact
+
+
+def test_banner_is_never_narrow_and_follows_the_canvas_width(qtbot):
+    window = _window(qtbot, (800, 800))
+    banner, view = window.panels.banner, window.view
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=2000)
+    assert banner.width() >= min(360, view.width() - 16)
+    assert banner.width() == min(view.width() - 16, 980)
+    window.resize(1300, 800)
+    qtbot.waitUntil(lambda: banner.width() == min(view.width() - 16, 980), timeout=2000)
+    assert banner.width_for(100) == 84 and banner.width_for(500) == 484 and banner.width_for(3000) == 980
+
+
+def test_banner_keeps_its_lines_through_training_write_backs_and_hides_when_nothing_is_left(qtbot):
+    window = _window(qtbot)
+    banner, panel, g = window.panels.banner, window.panels.diagnostics, window.document.graph
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=2000)
+    height, rows = banner.height(), panel.rows()
+    for k in range(3):  # what the controller does after each step: new weights, still symmetric
+        w = {key: 1.0 - 0.1 * (k + 1) for key in g.edges}
+        g.set_weights(w, {n.id: 0.5 for n in g if n.role != "input"})
+        qtbot.wait(20)
+    assert panel.kinds() == ["symmetric", "linear"]
+    assert banner.isVisible() and banner.height() == height and panel.rows() == rows  # not rebuilt
+    panel.reinitialise(seed=3)
+    for n in g.hidden:
+        g.set_activation(n.id, "tanh")
+    qtbot.waitUntil(lambda: panel.kinds() == [], timeout=2000)
+    assert not banner.isVisible()  # no empty box left behind
+    window.document.undo_stack.undo()  # back to symmetric weights: the warning returns
+    qtbot.waitUntil(lambda: panel.kinds() == ["symmetric"], timeout=2000)
+    assert banner.isVisible() and len(panel.rows()) == 1

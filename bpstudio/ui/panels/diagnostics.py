@@ -1,10 +1,12 @@
-"""Diagnostics said where the learner looks: a banner of notes, warnings and errors.
+"""Diagnostics said where the learner looks: a compact banner of notes, warnings and errors.
 
 The findings come from :func:`bpstudio.core.diagnostics.diagnose`: run on the document's graph
 whenever it changes (coalesced to one run per event-loop turn), plus the non-finite findings the worker's
-snapshots report while training (their ``diagnostics`` and ``non_finite``). A symmetry warning
-offers "Re-initialise randomly": Xavier weights with a new seed, through the document's undo
-stack (:class:`ReinitialiseCommand` calls ``graph.set_weights``), so Undo brings the old ones back.
+snapshots report while training (their ``diagnostics`` and ``non_finite``). Each finding is one line
+(its severity and its first sentence, cut to the width) with "More…" for the whole explanation and its
+actions inline. A symmetry warning offers "Re-initialise randomly": Xavier weights with a new seed,
+through the document's undo stack (:class:`ReinitialiseCommand` calls ``graph.set_weights``), so Undo
+brings the old ones back.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ import pyqtgraph as pg  # noqa: F401  (import order for demos)
 
 from bpstudio.core.init import initial_values
 from bpstudio.ui.weak_events import follow
+from bpstudio.ui.panels.finding_rows import FindingRow, fill_colours, headline  # noqa: F401 (headline: API)
 
-COLOURS = {"note": ("#e8f0fb", "#3d6aa6"), "warning": ("#fff4d6", "#a86b00"),
-           "error": ("#fde2e1", "#b3261e")}
-TITLES = {"note": "Note", "warning": "Warning", "error": "Problem"}
+BANNER_MAX_WIDTH = 980  # px: wider lines are hard to read
+BANNER_MIN_WIDTH = 360  # px: never narrower (unless the canvas itself is)
 
 
 def _diagnose():
@@ -31,32 +33,6 @@ def _diagnose():
     except ImportError:
         return None
     return diagnose
-
-
-def _fill(widget: QtWidgets.QWidget, background: str | None, text: str | None = None) -> None:
-    """Colour a widget through its palette (cheap to paint, unlike a style sheet)."""
-    pal = widget.palette()
-    if background is not None:
-        pal.setColor(QtGui.QPalette.Window, QtGui.QColor(background))
-        widget.setAutoFillBackground(True)
-    if text is not None:
-        pal.setColor(QtGui.QPalette.WindowText, QtGui.QColor(text))
-    widget.setPalette(pal)
-
-
-class _Card(QtWidgets.QFrame):
-    """A finding's box: its background and a coloured bar on the left, painted directly."""
-
-    def __init__(self, background: str, accent: str) -> None:
-        super().__init__()
-        self.background, self.accent = QtGui.QColor(background), QtGui.QColor(accent)
-        _fill(self, None, "#1d1d1d")
-
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        p = QtGui.QPainter(self)
-        p.fillRect(self.rect(), self.background)
-        p.fillRect(QtCore.QRect(0, 0, 4, self.height()), self.accent)
-        p.end()
 
 
 class ReinitialiseCommand(QtGui.QUndoCommand):
@@ -106,21 +82,25 @@ def _bias_units(graph) -> set[str]:
 
 
 class DiagnosticsPanel(QtWidgets.QWidget):
-    """A stack of coloured messages; empty (and hidden by its dock if wished) when all is well."""
+    """One line per finding; "No problems found." when all is well."""
 
     unit_clicked = Signal(str)  # a message names units: clicking it selects the first
-    changed = Signal(int)  # how many findings are shown
+    changed = Signal(int)  # how many findings are shown (emitted when they change)
+    resized = Signal()  # a finding was expanded or collapsed
 
     def __init__(self, document, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.from_graph: list = []
         self.from_snapshot: list = []
+        self.expanded: set = set()  # (kind, message) of the findings shown in full
+        self._shown: tuple | None = None  # what the rows show now
         self._due = False
         self.box = QtWidgets.QVBoxLayout()
         self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(2)
         self.ok_label = QtWidgets.QLabel("No problems found.")
-        _fill(self.ok_label, None, "#4d8a4d")
+        fill_colours(self.ok_label, None, "#4d8a4d")
         self.scroll_area = scroll = QtWidgets.QScrollArea()
         self.inner = inner = QtWidgets.QWidget()
         inner_lay = QtWidgets.QVBoxLayout(inner)
@@ -129,9 +109,10 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         inner_lay.addStretch(1)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QtWidgets.QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
         lay = QtWidgets.QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.ok_label)
         lay.addWidget(scroll, 1)
         scroll.setMinimumHeight(1)  # not its size hint: the strip may be one line high
@@ -193,49 +174,68 @@ class DiagnosticsPanel(QtWidgets.QWidget):
     def kinds(self) -> list[str]:
         return [d.kind for d in self.findings()]
 
+    def rows(self) -> list[FindingRow]:
+        return [self.box.itemAt(i).widget() for i in range(self.box.count())]
+
     def render(self) -> None:
+        """Rebuild the rows, only when the findings changed (the graph changes at every step)."""
+        found = self.findings()
+        key = tuple((d.kind, d.message, tuple(getattr(d, "units", ()) or ())) for d in found)
+        if key == self._shown:
+            return
+        self._shown = key
         while self.box.count():
             w = self.box.takeAt(0).widget()
             if w is not None:
+                w.hide()
                 w.deleteLater()
-        found = self.findings()
+        self.expanded &= {k[:2] for k in key}
         self.ok_label.setVisible(not found)
         self.scroll_area.setVisible(bool(found))
         for d in found:
-            self.box.addWidget(self._card(d))
-        # a one-line strip when all is well, room for the cards when not (its dock follows)
-        self.setMaximumHeight(self.ok_label.sizeHint().height() + 22 if not found else 16777215)
+            self.box.addWidget(self._row(d))
         self.changed.emit(len(found))
 
-    def _card(self, d) -> QtWidgets.QFrame:
-        bg, fg = COLOURS.get(d.severity, COLOURS["note"])
+    def preferred_height(self, width: int) -> int:
+        """Height of all the rows at ``width`` (0 when there is nothing to show)."""
+        rows = self.rows()
+        if not rows:
+            return 0
+        return sum(r.height_for(width) for r in rows) + self.box.spacing() * (len(rows) - 1)
+
+    def _row(self, d) -> FindingRow:
         # palettes, not style sheets: the banner repaints with the canvas under it, and style
         # sheets doubled the cost of a canvas repaint
-        card = _Card(bg, fg)
-        card.setObjectName(f"diagnostic_{d.kind}")
-        lay = QtWidgets.QVBoxLayout(card)
-        lay.setContentsMargins(10, 4, 8, 4)
-        text = QtWidgets.QLabel(f"<b style='color:{fg}'>{TITLES.get(d.severity, d.severity)}:</b> "
-                                f"{d.message}")
-        text.setWordWrap(True)
-        text.setTextFormat(QtCore.Qt.RichText)
-        lay.addWidget(text)
+        key = (d.kind, d.message)
+        row = FindingRow(d, key in self.expanded)
+        row.toggled.connect(lambda on, k=key: self._toggled(k, on))
         units = tuple(getattr(d, "units", ()) or ())
-        row = QtWidgets.QHBoxLayout()
         if units:
             show = QtWidgets.QToolButton()
-            show.setText("Show on canvas")
+            show.setText("Show")
+            names = [self._name(u) for u in units]
+            show.setToolTip(f"Select {names[0]} on the canvas"
+                            + (f" (also concerned: {', '.join(names[1:])})" if len(names) > 1 else ""))
             show.clicked.connect(lambda _=False, u=units[0]: self.unit_clicked.emit(u))
-            row.addWidget(show)
+            row.add_action(show)
         if d.kind == "symmetric":
             fix = QtWidgets.QPushButton("Re-initialise randomly")
             fix.setObjectName("reinitialise")
             fix.setToolTip("Xavier weights with a new random seed (undoable)")
             fix.clicked.connect(self.reinitialise)
-            row.addWidget(fix)
-        row.addStretch(1)
-        lay.addLayout(row)
-        return card
+            row.add_action(fix)
+        return row
+
+    def _name(self, nid: str) -> str:
+        node = self.document.graph.nodes.get(nid)
+        return node.name if node is not None else nid
+
+    def _toggled(self, key: tuple, on: bool) -> None:
+        if on:
+            self.expanded.add(key)
+        else:
+            self.expanded.discard(key)
+        self.resized.emit()
 
     # ------------------------------------------------------------------ action
     @Slot()
@@ -253,11 +253,11 @@ class DiagnosticsPanel(QtWidgets.QWidget):
 
 
 class DiagnosticsBanner(QtWidgets.QFrame):
-    """The diagnostics over the top of the canvas: shown while there is something to say.
+    """The diagnostics over the top of the canvas, one line per finding, while there is something to say.
 
-    "×" hides it until the findings change. It sizes itself to its cards (at most 35 % of the
-    canvas's height, scrolling beyond) and follows the width of ``host`` (the canvas view itself:
-    a child of its viewport would scroll with the scene).
+    "×" hides it until the findings change. It spans the width of ``host`` (the canvas view
+    itself: a child of its viewport would scroll with the scene) up to ``BANNER_MAX_WIDTH``, is as
+    tall as its lines (at most 45 % of the canvas, scrolling beyond) and hides when nothing is left.
     """
 
     def __init__(self, panel: DiagnosticsPanel, host: QtWidgets.QWidget) -> None:
@@ -266,25 +266,24 @@ class DiagnosticsBanner(QtWidgets.QFrame):
         self.host = host
         self.dismissed: tuple = ()
         self.setObjectName("diagnostics_banner")
-        _fill(self, "#ffffff", "#1d1d1d")
+        fill_colours(self, "#ffffff", "#1d1d1d")
         self.setFrameShape(QtWidgets.QFrame.Box)
-        close = QtWidgets.QToolButton()
+        self.close_button = close = QtWidgets.QToolButton()
         close.setText("×")
         close.setAutoRaise(True)
         close.setToolTip("Hide these messages until something changes")
         close.clicked.connect(self.dismiss)
-        head = QtWidgets.QHBoxLayout()
-        head.setContentsMargins(6, 2, 2, 0)
-        title = QtWidgets.QLabel("<b>About this network</b>")
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(close)
-        lay = QtWidgets.QVBoxLayout(self)
+        side = QtWidgets.QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(close)
+        side.addStretch(1)
+        lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
-        lay.setSpacing(0)
-        lay.addLayout(head)
-        lay.addWidget(panel)
+        lay.setSpacing(2)
+        lay.addWidget(panel, 1)
+        lay.addLayout(side)
         panel.changed.connect(self.place)
+        panel.resized.connect(self.place)
         host.installEventFilter(self)
         self.place()
 
@@ -296,6 +295,12 @@ class DiagnosticsBanner(QtWidgets.QFrame):
         self.dismissed = self._key()
         self.hide()
 
+    def width_for(self, host_width: int) -> int:
+        """The banner's width over a canvas ``host_width`` wide: all of it but a margin, up to
+        ``BANNER_MAX_WIDTH``; never narrow unless the canvas is."""
+        room = host_width - 16
+        return max(min(room, BANNER_MAX_WIDTH), min(BANNER_MIN_WIDTH, max(room, 1)))
+
     @Slot()
     def place(self, *_args) -> None:
         key = self._key()
@@ -303,23 +308,25 @@ class DiagnosticsBanner(QtWidgets.QFrame):
             self.hide()
             return
         self.dismissed = ()
-        vp = self.host
-        width = max(120, min(vp.width() - 16, 760))
-        self.setFixedWidth(width)
-        self.panel.inner.adjustSize()
-        want = self.panel.inner.sizeHint().height() + 40
-        self.setFixedHeight(int(min(want, max(80, 0.35 * vp.height()))))
+        width = self.width_for(self.host.width())
+        m = self.layout().contentsMargins()
+        inner = width - m.left() - m.right() - self.layout().spacing() - self.close_button.sizeHint().width()
+        want = self.panel.preferred_height(inner) + m.top() + m.bottom() + 2
+        height = int(min(want, max(60, 0.45 * self.host.height())))
+        self.setFixedSize(width, max(height, self.close_button.sizeHint().height() + 4))
         self.move(8, 8)
         self.show()
         self.raise_()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if obj is self.host and event.type() == QtCore.QEvent.Resize and self.isVisible():
+        # also while hidden (or before the window shows): the width follows the canvas always
+        if obj is self.host and event.type() in (QtCore.QEvent.Resize, QtCore.QEvent.Show) \
+                and not self.isHidden():
             self.place()
         return False
 
     def __repr__(self) -> str:
-        return f"DiagnosticsBanner(shown={self.isVisible()}, {self.panel!r})"
+        return f"DiagnosticsBanner(shown={self.isVisible()}, {self.width()} px wide, {self.panel!r})"
 
 
 class _Finding:
