@@ -54,7 +54,8 @@ def test_article_batch_step_and_markdown(qtbot, tmp_path):
     run = DemoRun(project)
     panel = _panel(qtbot, project)
     panel.show_snapshot(run.snapshot(state="idle"))
-    assert panel.title.text().startswith("Preview of the first step")
+    assert panel.title.text().startswith("Preview of the next step")
+    assert "nothing applied yet" in panel.title.text() and "Batch mode" in panel.title.text()
     assert "W11 := W11 - alpha . mean(Z_X1 . delta_Z1) = 1 - 0.1 . 4 = 0.6" in panel.plain_text()
     run.step()
     panel.show_snapshot(run.snapshot())
@@ -139,7 +140,7 @@ def test_phase_snapshot_explains_the_step_in_progress(qtbot):
     run.trace = trace_step(run.engine, X, Y, idx, 0.1, "gd")
     start = run.snapshot(phase=Phase(BACKWARD, 2, "backward output"))
     panel.show_snapshot(start)
-    assert panel.title.text() == "Step 2, backward output"
+    assert panel.title.text().startswith("Step 2, backward output. Online mode: a step uses one sample (row 2)")
     text = panel.plain_text()
     assert "Sample: data row 2: X1 = 0, X2 = 1, y = 1" in text
     # the backward pass has reached the output only: its delta, no hidden deltas, no updates yet
@@ -169,3 +170,75 @@ def test_big_networks_get_a_note_instead(qtbot):
     panel.show_snapshot(run.snapshot())
     assert panel.recalled is None and panel.plain_text() == ""
     assert panel.title.text().startswith("This network has 223 units")
+
+
+def _document_panel(qtbot, project):
+    from bpstudio.ui.document import Document
+
+    doc = Document(project)
+    panel = ArithmeticPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return doc, panel
+
+
+def test_opens_on_a_preview_of_the_next_step_nothing_applied(qtbot):
+    doc, panel = _document_panel(qtbot, load_preset("article-xor"))
+    before = doc.graph.snapshot()
+    title, text = panel.title.text(), panel.plain_text()
+    assert title.startswith("Preview of the next step") and "nothing applied yet" in title
+    assert "Batch mode: a step uses all 4 samples (rows 1, 2, 3, 4); each update uses the mean" in title
+    assert "Unit Z1: h(x) = W0.X0 + W1.X1 + W2.X2 = 1 . 1 + 1 . 0 + 1 . 0 = 1" in text
+    assert "W11 := W11 - alpha . mean(Z_X1 . delta_Z1) = 1 - 0.1 . 4 = 0.6" in text
+    assert "1.4" not in text and panel.recalled.preview
+    assert doc.graph.snapshot() == before  # a preview changes nothing
+    # the chooser names the step's samples; the updates stay the batch mean
+    assert [panel.sample_box.itemText(i) for i in range(panel.sample_box.count())] == [
+        f"sample {k} of 4 (row {k})" for k in range(1, 5)]
+    panel.set_sample(3)
+    assert "Sample 4 of 4 in this batch (data row 4): X1 = 1, X2 = 1, y = 0" in panel.plain_text()
+    assert "W11 := W11 - alpha . mean(Z_X1 . delta_Z1) = 1 - 0.1 . 4 = 0.6" in panel.plain_text()
+
+
+def test_online_preview_states_the_single_sample_update(qtbot):
+    doc, panel = _document_panel(qtbot, _online_article())
+    assert "Online mode: a step uses one sample (row 1); the update uses its gradient alone" in \
+        panel.title.text()
+    assert "V01 := V01 - alpha . Z_Z1 . delta_D0 = 1 - 0.1 . 1 . 4 = 0.6" in panel.plain_text()
+    assert panel.sample_box.count() == 1
+
+
+def test_preview_follows_edits_dataset_and_settings_but_not_training_write_back(qtbot):
+    from bpstudio.core.dataset import truth_table
+
+    doc, panel = _document_panel(qtbot, load_preset("article-xor"))
+    g = doc.graph
+    g.set_bias(g.find("Z1").id, 2.0)  # the weight W10 from the bias unit X0
+    qtbot.waitUntil(lambda: "= 2 . 1 + 1 . 0 + 1 . 0 = 2" in panel.plain_text(), timeout=2000)
+    doc.set_settings(replace(doc.settings, mode="online"))
+    qtbot.waitUntil(lambda: "Online mode" in panel.title.text(), timeout=2000)
+    doc.set_dataset(truth_table("and"))
+    qtbot.waitUntil(lambda: "Sample: data row 1: X1 = 0, X2 = 0, y = 0" in panel.plain_text()
+                    and panel.recalled.trace.n_samples == 1, timeout=2000)
+    # a step shown, then training writes its weights back into the graph: the step stays
+    run = DemoRun(doc.project.copy())
+    run.step()
+    snap = run.snapshot()
+    panel.show_snapshot(snap)
+    g.set_weights(dict(zip(snap.edge_keys, snap.weights)), dict(zip(snap.bias_ids, snap.biases)))
+    qtbot.wait(50)
+    assert panel.title.text().startswith("Preview of the next step")  # no previous state seen ...
+    panel.show_snapshot(run.snapshot())  # ... (see test_without_the_previous_state_it_says_preview)
+    run.step()
+    snap = run.snapshot()
+    panel.show_snapshot(snap)
+    assert panel.title.text().startswith("Step 2")
+    g.set_weights(dict(zip(snap.edge_keys, snap.weights)), dict(zip(snap.bias_ids, snap.biases)))
+    qtbot.wait(50)
+    assert panel.title.text().startswith("Step 2")
+    # a running snapshot makes the preview stale: it goes
+    panel.show_preview()
+    assert panel.recalled.preview
+    panel.show_snapshot(replace(snap, state="running"))
+    assert panel.recalled is None and panel.plain_text() == ""

@@ -1,5 +1,10 @@
 """The worked-arithmetic panel: the core's text for the current step and a chosen sample.
 
+From the start it shows something useful: a preview of the next step for the chosen sample,
+computed from the document's graph, dataset and settings (:func:`preview_next_step`) and labelled
+"nothing applied yet"; it is refreshed when the graph (other than by training's own write-back),
+the dataset or the settings change while training is not running.
+
 The text comes from :mod:`bpstudio.core.explain` (forward, loss, deltas, updates, in the article's
 notation with its signs corrected). The trace it needs is rebuilt on the GUI side by
 :class:`~bpstudio.ui.panels.step_trace.StepRecall` — one small step recomputed with the core —
@@ -11,13 +16,16 @@ highlights them; Copy and Export Markdown.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal, Slot
 import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgraph for demos)
 
-from bpstudio.ui.panels.step_trace import Recalled, StepRecall, TraceUnavailable, line_shown
+from bpstudio.ui.panels.step_trace import (Recalled, StepRecall, TraceUnavailable, line_shown,
+                                           preview_next_step)
 
 HIGHLIGHT = QtGui.QColor(255, 220, 120)
+PREVIEW = "preview"  # what the panel waits to show: the next step from the document
 QUIET_STATES = ("idle", "paused", "finished", "diverged", "stepped")
 
 
@@ -44,9 +52,12 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self.line_blocks: list[int] = []  # text block of each line
         self.sample = 0
         self.selected = None
-        self._pending = None
+        self._pending = None  # a snapshot (with its predecessor) or PREVIEW, waiting to be shown
+        self._last_snap = None  # the latest snapshot explained or waiting
+        self._inputs_changed = False  # dataset or settings changed since the last snapshot
+        self._preview_due = False
 
-        self.title = QtWidgets.QLabel("Press Step to see the arithmetic of one step.")
+        self.title = QtWidgets.QLabel("")
         self.title.setWordWrap(True)
         self.title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.sample_box = QtWidgets.QComboBox()
@@ -59,9 +70,12 @@ class ArithmeticPanel(QtWidgets.QWidget):
         export.setToolTip("Export the worked arithmetic as Markdown")
         export.clicked.connect(self._ask_markdown)
         top = QtWidgets.QHBoxLayout()
-        self.sample_box.setToolTip("The sample of the batch whose arithmetic is written out")
+        self.sample_box.setToolTip("The sample of the step whose forward pass, loss and deltas are "
+                                   "written out (in batch and mini-batch modes the updates use the "
+                                   "mean over the step's samples)")
         self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.sample_box.setMinimumContentsLength(8)
+        self.sample_box.setMinimumContentsLength(14)
+        top.addWidget(QtWidgets.QLabel("Arithmetic of"))
         top.addWidget(self.sample_box)
         top.addStretch(1)
         top.addWidget(copy)
@@ -75,6 +89,77 @@ class ArithmeticPanel(QtWidgets.QWidget):
         lay.addLayout(top)
         lay.addWidget(self.title)
         lay.addWidget(self.text, 1)
+        # the preview follows the document while training is not running
+        events = getattr(getattr(document, "graph", None), "events", None)
+        if events is not None:
+            events.structure_changed.connect(self._graph_changed)
+        for name in ("dataset_changed", "settings_changed", "project_replaced"):
+            sig = getattr(document, name, None)
+            if sig is not None:
+                sig.connect(self._inputs_changed_now)
+        self._pending = PREVIEW
+
+    # ------------------------------------------------------------------ the preview
+    def _graph_changed(self, *_args) -> None:
+        self._schedule_preview()
+
+    def _inputs_changed_now(self, *_args) -> None:
+        self._inputs_changed = True
+        self._schedule_preview()
+
+    def _schedule_preview(self) -> None:
+        """Once the current burst of changes is over (and the snapshot that caused them, if any,
+        has arrived), preview the next step unless the change was training's own write-back."""
+        if not self._preview_due:
+            self._preview_due = True
+            QtCore.QTimer.singleShot(0, self._maybe_preview)
+
+    @Slot()
+    def _maybe_preview(self) -> None:
+        self._preview_due = False
+        snap = self._last_snap
+        if snap is not None and snap.state == "running" and snap.phase is None:
+            return  # training runs: its next quiet snapshot is explained instead
+        if not self._inputs_changed and self._graph_is(snap):
+            return  # the graph holds the weights of the step shown: keep its arithmetic
+        self.show_preview()
+
+    def _graph_is(self, snap) -> bool:
+        """True when the document's graph holds exactly ``snap``'s units and parameters."""
+        if snap is None:
+            return False
+        g = self.document.graph
+        try:
+            if set(snap.edge_keys) != set(g.edges) or set(snap.unit_ids) != set(g.nodes):
+                return False
+            w = np.array([g.edges[k].weight for k in snap.edge_keys], dtype=float)
+            b = np.array([g.nodes[u].bias for u in snap.bias_ids], dtype=float)
+        except (KeyError, AttributeError, TypeError):
+            return False
+        return np.array_equal(w, snap.weights) and np.array_equal(b, snap.biases)
+
+    def show_preview(self) -> None:
+        """The arithmetic of the next step from the document (now if visible, else when shown)."""
+        if not self.isVisible():
+            self._pending = PREVIEW
+            return
+        self._pending = None
+        self._inputs_changed = False
+        self._last_snap = None
+        self.recall.forget()
+        doc = self.document
+        try:
+            self.recalled = preview_next_step(doc.graph, doc.dataset, doc.settings)
+        except TraceUnavailable as exc:
+            self.recalled = None
+            self._show_note(str(exc))
+            return
+        except Exception as exc:  # a half-built network must not break the panel
+            self.recalled = None
+            self._show_note(f"No arithmetic to show yet: {exc}")
+            return
+        self._fill_samples()
+        self.render()
 
     # ------------------------------------------------------------------ data in
     @Slot(object)
@@ -83,9 +168,15 @@ class ArithmeticPanel(QtWidgets.QWidget):
         busy = snap.state == "running" and snap.phase is None
         prev = self.recall.prev
         self.recall.note(snap)
+        self._last_snap = snap
+        self._inputs_changed = False
         if busy or not self.isVisible():
             self._pending = (snap, prev)
             if busy:
+                if self.recalled is not None and self.recalled.preview:
+                    self.recalled = None  # the preview is out of date once training runs
+                    self.text.setPlainText("")
+                    self.lines, self.line_blocks = [], []
                 self.title.setText("Training is running: pause or step to see the arithmetic.")
             return
         self._pending = None
@@ -104,7 +195,9 @@ class ArithmeticPanel(QtWidgets.QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)
-        if self._pending is not None and self._pending[0].state != "running":
+        if self._pending is PREVIEW:
+            self.show_preview()
+        elif self._pending is not None and self._pending[0].state != "running":
             (snap, prev), self._pending = self._pending, None
             self._explain_snapshot(snap, prev)
 
@@ -119,7 +212,9 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self.sample_box.blockSignals(True)
         self.sample_box.clear()
         for k in range(tr.n_samples):
-            self.sample_box.addItem(f"{k + 1} (row {int(tr.sample_indices[k]) + 1})", k)
+            row = int(tr.sample_indices[k]) + 1
+            self.sample_box.addItem(f"sample {k + 1} of {tr.n_samples} (row {row})"
+                                    if tr.n_samples > 1 else f"the sample (row {row})", k)
         self.sample_box.setCurrentIndex(self.sample)
         self.sample_box.blockSignals(False)
 

@@ -12,6 +12,9 @@ networks a learner steps through, and only when the panel is visible and trainin
   step from the current weights, its update applied by a fresh optimiser (exact for plain
   gradient descent), and said to be a preview.
 
+Before any snapshot (and after an edit while not training), :func:`preview_next_step` previews
+the next step straight from the document's graph, dataset and settings: nothing is applied.
+
 A snapshot may also carry the worker's own trace as ``snapshot.trace``; then that one is used.
 """
 
@@ -40,6 +43,7 @@ class Recalled:
     title: str  # "Step 3 (all 4 samples)", "Next step (preview) ..."
     exact: bool
     phase: object = None  # the Phase shown, when walking a step phase by phase
+    preview: bool = False  # a step not taken yet (nothing applied)
 
 
 def line_shown(line, phase, depth_of: dict) -> bool:
@@ -64,6 +68,48 @@ def line_shown(line, phase, depth_of: dict) -> bool:
     return False  # updates wait for the update phase
 
 
+NOTHING_APPLIED = "nothing applied yet"
+
+
+def mode_context(settings, trace: StepTrace) -> str:
+    """One sentence on the samples a step uses and how its update combines them."""
+    rows = ", ".join(str(int(r) + 1) for r in trace.sample_indices[:6])
+    rows += ", …" if trace.n_samples > 6 else ""
+    n = trace.n_samples
+    mode = {"batch": "Batch", "online": "Online", "minibatch": "Mini-batch"}.get(settings.mode,
+                                                                               settings.mode)
+    if n == 1:
+        return f"{mode} mode: a step uses one sample (row {rows}); the update uses its gradient alone."
+    return (f"{mode} mode: a step uses {'all ' if settings.mode == 'batch' else ''}{n} samples "
+            f"(rows {rows}); each update uses the mean of their gradients.")
+
+
+def preview_next_step(graph, dataset, settings) -> Recalled:
+    """The next step from the document's own weights, on the batch a fresh start would take
+    first; its update is computed, not applied. Raises TraceUnavailable with the reason."""
+    n_units = sum(1 for _ in graph)
+    if n_units > MAX_UNITS:
+        raise TraceUnavailable(
+            f"This network has {n_units} units: the worked arithmetic is written out only for "
+            f"networks of up to {MAX_UNITS} units.")
+    X_train, _ = dataset.train()
+    if len(X_train) == 0:
+        raise TraceUnavailable("The dataset has no training rows: mark some rows as train to see "
+                               "the arithmetic of a step.")
+    try:
+        engine = Engine(graph.copy(), settings.loss)
+        trainer = Trainer(engine, dataset, settings)
+        idx, X, Y = trainer.next_batch()
+        idx = np.arange(len(X)) if idx is None else idx
+        tr = trace_step(engine, X, Y, idx, settings.learning_rate, settings.optimizer)
+        optimizers.make(settings, engine.n_params).step(engine.theta, engine.grad)
+        tr.record_update(engine)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise TraceUnavailable(f"No arithmetic to show yet: {exc}") from None
+    title = f"Preview of the next step from the current weights — {NOTHING_APPLIED}."
+    return Recalled(tr, f"{title} {mode_context(settings, tr)}", True, preview=True)
+
+
 def _set_params(engine: Engine, edge_keys, weights, bias_ids, biases) -> None:
     w = dict(zip(edge_keys, np.asarray(weights, dtype=float)))
     b = dict(zip(bias_ids, np.asarray(biases, dtype=float)))
@@ -86,9 +132,15 @@ class StepRecall:
             self.prev = snap
 
     def recall(self, snap, graph, dataset, settings, prev=None) -> Recalled:
-        """The trace of the step ``snap`` shows (see the module notes); raises TraceUnavailable.
+        """The trace of the step ``snap`` shows (see the module notes), its title ending with the
+        mode's context; raises TraceUnavailable.
 
         ``prev``: the between-steps snapshot seen before ``snap`` (default: the last one noted)."""
+        r = self._recall(snap, graph, dataset, settings, prev)
+        r.title = f"{r.title.rstrip('.')}. {mode_context(settings, r.trace)}"
+        return r
+
+    def _recall(self, snap, graph, dataset, settings, prev=None) -> Recalled:
         if len(snap.unit_ids) > MAX_UNITS:
             raise TraceUnavailable(
                 f"This network has {len(snap.unit_ids)} units: the worked arithmetic is written out "
@@ -100,8 +152,8 @@ class StepRecall:
             elif own.applied:
                 title = f"Step {snap.steps} ({snap.batch_label or f'{own.n_samples} samples'})"
             else:
-                title = "Preview of the next step from the current weights (not applied yet)"
-            return Recalled(own, title, True, snap.phase)
+                title = f"Preview of the next step from the current weights — {NOTHING_APPLIED}."
+            return Recalled(own, title, True, snap.phase, preview=not own.applied and snap.phase is None)
         topo = (tuple(snap.unit_ids), tuple(snap.edge_keys))
         if set(topo[0]) != set(graph.nodes) or set(topo[1]) != set(graph.edges):
             raise TraceUnavailable("The network has changed since this step: take a step to see "
@@ -143,8 +195,9 @@ class StepRecall:
         optimizers.make(settings, engine.n_params).step(engine.theta, engine.grad)
         tr.record_update(engine)
         exact = snap.steps == 0 or opt == "gd"
-        what = "the first step" if snap.steps == 0 else "the next step on the same samples"
-        return Recalled(tr, f"Preview of {what} from the current weights", exact)
+        what = "" if snap.steps == 0 else " on the same samples"
+        return Recalled(tr, f"Preview of the next step{what} from the current weights — "
+                            f"{NOTHING_APPLIED}.", exact, preview=True)
 
     def __repr__(self) -> str:
         return f"StepRecall(prev={self.prev!r})"
