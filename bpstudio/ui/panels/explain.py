@@ -23,6 +23,7 @@ import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgr
 
 from bpstudio.ui.panels.step_trace import (Recalled, StepRecall, TraceUnavailable, line_shown,
                                            preview_next_step)
+from bpstudio.ui.weak_events import follow
 
 HIGHLIGHT = QtGui.QColor(255, 220, 120)
 PREVIEW = "preview"  # what the panel waits to show: the next step from the document
@@ -92,7 +93,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         # the preview follows the document while training is not running
         events = getattr(getattr(document, "graph", None), "events", None)
         if events is not None:
-            events.structure_changed.connect(self._graph_changed)
+            follow(events.structure_changed, self, "_graph_changed")  # weakly: see weak_events
         for name in ("dataset_changed", "settings_changed", "project_replaced"):
             sig = getattr(document, name, None)
             if sig is not None:
