@@ -6,10 +6,10 @@ background it is drawn on (checked in tests/ui/test_settings.py with :func:`cont
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import shiboken6
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -126,12 +126,22 @@ def style_plot(widget: pg.GraphicsView, theme: Theme) -> None:
             item.setTitle(item.titleLabel.text, color=theme.plot_foreground)
 
 
+_PLOTS: "weakref.WeakSet[pg.GraphicsView]" = weakref.WeakSet()
+
+
+def register_plot(widget: pg.GraphicsView) -> pg.GraphicsView:
+    """Let ``apply_theme`` without a window restyle this plot (held weakly); returns it."""
+    _PLOTS.add(widget)
+    return widget
+
+
 def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None = None) -> Theme:
     """Switch the whole application to a theme; plots already on screen follow, new ones too.
 
-    With ``root`` only that window's plots are restyled, else those of every open top-level window.
-    Never walks ``app.allWidgets()``: it holds widgets half-way through destruction (closed
-    windows of earlier tests, waiting for ``deleteLater``), and touching those crashed the process."""
+    With ``root`` (the window) its live plots are restyled, without it the registered ones
+    (:func:`register_plot`). Never walks ``app.allWidgets()`` or ``app.topLevelWidgets()``: they
+    hold widgets half-way through destruction (closed windows of earlier tests), and wrapping
+    those in Python crashed the process."""
     theme = get(name)
     app = app or QApplication.instance()
     if app is not None:
@@ -140,7 +150,7 @@ def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None
         app.setPalette(palette(theme))
         app.setProperty("bpstudio_theme", theme.name)
     pg.setConfigOptions(background=theme.plot_background, foreground=theme.plot_foreground)
-    for w in plots_of([root] if root is not None else _open_windows(app)):
+    for w in plots_of([root]) if root is not None else [w for w in list(_PLOTS) if _alive(w)]:
         style_plot(w, theme)
     view = getattr(root, "view", None) if root is not None else None
     if view is not None and _alive(view) and hasattr(view, "setBackgroundBrush"):
@@ -150,14 +160,6 @@ def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None
 
 def _alive(widget) -> bool:
     return widget is not None and shiboken6.isValid(widget)
-
-
-def _open_windows(app: QApplication | None) -> list[QWidget]:
-    """Top-level widgets that are alive and not about to be deleted (closed with WA_DeleteOnClose)."""
-    if app is None:
-        return []
-    return [w for w in app.topLevelWidgets() if _alive(w)
-            and not (w.testAttribute(Qt.WidgetAttribute.WA_DeleteOnClose) and not w.isVisible())]
 
 
 def plots_of(roots) -> list[pg.GraphicsView]:

@@ -154,7 +154,7 @@ def test_contrast_ratio_matches_wcag():
 
 
 def test_apply_theme_recolours_app_and_open_plots(qtbot, qapp):
-    plot = pg.PlotWidget(title="loss")
+    plot = themes.register_plot(pg.PlotWidget(title="loss"))  # a plot outside any window
     qtbot.addWidget(plot)
     try:
         themes.apply_theme("dark", qapp)
@@ -180,7 +180,7 @@ def test_step_sizes_are_the_sessions_granularities():
 
 
 def test_layout_widgets_follow_the_theme_too(qtbot, qapp):
-    layout = pg.GraphicsLayoutWidget()
+    layout = themes.register_plot(pg.GraphicsLayoutWidget())
     qtbot.addWidget(layout)
     plot = layout.addPlot()
     try:
