@@ -127,3 +127,61 @@ def test_clicking_a_bar_selects_the_unit_on_the_canvas(studio, qtbot):
     assert blocker.args == [target]
     assert window.scene.selection() == target
     assert panels.deltas.selected == target
+
+
+def test_before_any_step_the_units_are_in_place_with_a_hint(qtbot):
+    project = load_preset("article-xor")
+    panel = DeltaPanel(project.graph)
+    qtbot.addWidget(panel)
+    panel.resize(390, 190)  # about the dock's size at start
+    panel.show()
+    qtbot.waitExposed(panel)
+    g = project.graph
+    names = [g.nodes[u].name for u in panel.ids]
+    assert names == ["Z1", "Z2", "Z3", "D0"]
+    assert all(np.isnan(v) for v in panel.bar_values().values())  # no bar yet
+    assert [s for _, s in panel.bar_plot.getAxis("bottom")._tickLevels[0]] == names
+    assert [s for _, s in panel.heat_plot.getAxis("left")._tickLevels[0]] == names
+    assert panel.hint.isVisible() and "Press Step" in panel.hint.text()
+    for plot in (panel.bar_plot, panel.heat_plot):
+        for side in ("left", "bottom"):
+            ax = plot.getAxis(side)
+            assert not ax.autoSIPrefix and "x0." not in ax.labelString()
+    assert panel.bar_plot.viewRange()[1] == [-1.0, 1.0]
+    # wide dock: side by side, nothing overlaps
+    assert panel.plots.ci.items[panel.heat_plot] == [(0, 1)]
+    assert not panel.bar_plot.sceneBoundingRect().intersects(panel.heat_plot.sceneBoundingRect())
+    panel.resize(300, 520)  # a tall dock: one above the other
+    qtbot.waitUntil(lambda: panel.plots.ci.items[panel.heat_plot] == [(1, 0)], timeout=2000)
+    qtbot.wait(20)
+    assert not panel.bar_plot.sceneBoundingRect().intersects(panel.heat_plot.sceneBoundingRect())
+    # the places follow the graph until the first step
+    z = g.add_node("hidden", name="Z4", activation="identity")
+    g.connect(g.find("X1").id, z.id, 1.0)
+    g.connect(z.id, g.find("D0").id, 1.0)
+    qtbot.waitUntil(lambda: "Z4" in [g.nodes[u].name for u in panel.ids], timeout=2000)
+
+
+def test_a_preview_is_shown_as_one_but_not_kept_as_a_step(qtbot):
+    from dataclasses import replace as dc_replace
+    from bpstudio.core.trace import trace_step
+
+    run = DemoRun(load_preset("article-xor"))
+    panel = DeltaPanel(run.project.graph)
+    qtbot.addWidget(panel)
+    idx, X, Y = run.trainer.next_batch()
+    preview = trace_step(run.engine, X, Y, np.arange(len(X)), 0.1, "gd")  # not applied
+    snap = dc_replace(run.snapshot(state="idle"), delta=preview.delta, trace=preview,
+                      sample_indices=np.arange(len(X)), batch_label="all 4 samples")
+    panel.show_snapshot(snap)
+    assert panel.bar_values()[run.project.graph.find("D0").id] == 4.0
+    assert panel.status.text().startswith("next step (preview)") and panel.hint.isHidden()
+    assert panel._heat_steps == []
+    run.run(1)
+    panel.show_snapshot(run.snapshot())
+    assert panel._heat_steps == [1] and panel.status.text().startswith("step 1")
+    assert [s for _, s in panel.heat_plot.getAxis("bottom")._tickLevels[0]] == ["1"]
+    assert [panel.sample_box.itemText(i) for i in range(panel.sample_box.count())] == [
+        "mean over the batch"] + [f"sample {k} of 4 (row {k})" for k in range(1, 5)]
+    panel.clear()
+    assert not panel.hint.isHidden() and panel._heat_steps == [] and panel.sample_box.count() == 1

@@ -57,11 +57,11 @@ def test_a_step_through_the_worker_reaches_every_panel(studio, qtbot):
                           check_params_cb=lambda s: s.steps >= 1 and s.delta is not None) as blocker:
         ctl.step("batch")  # a traced step (an epoch step pauses with a preview of the next)
     snap = blocker.args[0]
-    qtbot.waitUntil(lambda: window.panels.deltas.bar_values() != {}, timeout=WAIT)
     p = window.panels
     d0 = window.document.graph.find("D0").id
+    qtbot.waitUntil(lambda: np.isfinite(p.deltas.bar_values().get(d0, np.nan)), timeout=WAIT)
     assert p.deltas.bar_values()[d0] == 4.0 == window.scene.nodes[d0].value
-    qtbot.waitUntil(lambda: p.arithmetic.recalled is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: p.arithmetic.title.text().startswith("Step 1"), timeout=WAIT)
     text = p.arithmetic.plain_text()
     assert "delta_D0 = (y_hat - y) . f'(a) = (4 - 0) . 1 = 4" in text
     assert "= 0.6" in text and "1.4" not in text
@@ -110,3 +110,23 @@ def test_walking_a_step_phase_by_phase_lights_the_error_flowing_back(studio, qtb
     bars, z1_value, lit, text = seen["backward hidden"]
     assert bars[z1] == 4.0 == z1_value and lit == 1
     assert "delta_Z1 = V1 . delta_D0 . f'(a) = 1 . 4 . 1 = 4" in text and "Updates" not in text
+
+
+def test_the_first_screen_shows_the_next_step_and_a_new_project_starts_afresh(studio, qtbot):
+    window, ctl = studio()
+    p = window.panels
+    qtbot.waitUntil(lambda: p.arithmetic.recalled is not None, timeout=WAIT)
+    title, text = p.arithmetic.title.text(), p.arithmetic.plain_text()
+    assert "Preview of the next step" in title and "nothing applied yet" in title and "Batch mode" in title
+    assert "Unit Z1: h(x) = W0.X0 + W1.X1 + W2.X2 = 1 . 1 + 1 . 0 + 1 . 0 = 1" in text
+    assert "= 0.6" in text and "1.4" not in text
+    assert not p.deltas.hint.isHidden() and [window.document.graph.nodes[u].name for u in p.deltas.ids] \
+        == ["Z1", "Z2", "Z3", "D0"]
+    with qtbot.waitSignal(ctl.snapshot_ready, timeout=WAIT, check_params_cb=lambda s: s.steps >= 1):
+        ctl.step("batch")
+    qtbot.waitUntil(lambda: p.deltas.hint.isHidden(), timeout=WAIT)
+    window.document.set_modified(False)
+    window.load_preset("xor")  # tanh hidden units, sigmoid output, random weights
+    qtbot.waitUntil(lambda: not p.deltas.hint.isHidden() and p.deltas._heat_steps == [], timeout=WAIT)
+    qtbot.waitUntil(lambda: p.arithmetic.title.text().startswith("Preview of the next step"), timeout=WAIT)
+    assert "tanh" in p.arithmetic.plain_text() or "sigmoid" in p.arithmetic.plain_text()

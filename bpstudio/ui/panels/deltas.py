@@ -5,6 +5,10 @@ traced batch (or their mean over the batch, which is the bias gradient); the lay
 pass has just reached is highlighted, layers it has not reached yet show no bar. Inputs have no
 delta and get no bar. Colours follow the diverging map, symmetric around zero. Clicking a bar
 emits :attr:`DeltaPanel.unit_clicked` with the unit's id.
+
+Before the first step the bars' places are already there, named after the graph's units, with a
+hint; the heatmap has steps on x (their numbers) and unit names on y. The two plots sit side by
+side in a wide dock and one above the other in a tall one, so their labels never collide.
 """
 
 from __future__ import annotations
@@ -16,37 +20,13 @@ import pyqtgraph as pg
 
 from bpstudio.training.snapshot import BACKWARD
 from bpstudio.ui.panels.colormap import colours_of, diverging_map, symmetric_scale
+from bpstudio.ui.panels.delta_values import MEAN, graph_depths, snapshot_depths, unit_deltas  # noqa: F401
 from bpstudio.ui.panels.throttle import Redraw
+from bpstudio.ui.weak_events import follow
 
-MEAN = -1  # the "sample" meaning the mean over the batch
 MAX_VALUE_LABELS = 12  # numbers over the bars for small networks (text items cost ~0.3 ms each)
-
-
-def snapshot_depths(snap) -> dict[str, int]:
-    """Depth of every unit from the snapshot alone: inputs (units without a bias) are 0, others
-    1 + the deepest source (the engine's longest-path rule)."""
-    has_bias = set(snap.bias_ids)
-    sources: dict[str, list[str]] = {u: [] for u in snap.unit_ids}
-    for s, t in snap.edge_keys:
-        sources[t].append(s)
-    depth: dict[str, int] = {}
-    for u in snap.unit_ids:  # unit_ids are ordered by depth, so sources come first
-        depth[u] = 0 if u not in has_bias else 1 + max((depth.get(s, 0) for s in sources[u]), default=0)
-    return depth
-
-
-def unit_deltas(snap, sample: int = 0) -> np.ndarray | None:
-    """Per unit (``snap.unit_ids`` order) the delta of row ``sample`` of the batch, or the batch mean
-    (``MEAN``); NaN for inputs and unreached layers. None when the snapshot has no deltas."""
-    d = snap.delta
-    if d is None or len(d) == 0:
-        return None
-    if sample == MEAN:
-        out = np.full(d.shape[1], np.nan)
-        cols = ~np.all(np.isnan(d), axis=0)
-        out[cols] = d[:, cols].mean(axis=0)
-        return out
-    return np.array(d[min(max(sample, 0), len(d) - 1)], dtype=float)
+MAX_UNIT_TICKS = 30  # unit names on the heatmap's y axis (beyond, every k-th name)
+HINT = "No step yet. Press Step: each unit's δ = ∂E/∂net appears here as the error flows back."
 
 
 class DeltaPanel(QtWidgets.QWidget):
@@ -72,11 +52,16 @@ class DeltaPanel(QtWidgets.QWidget):
         self._heat = np.zeros((0, 0))
         self._heat_steps: list[int] = []
         self._last = None
+        self._samples_key: tuple | None = None
+        self._side_by_side: bool | None = None
+        self._graph_due = False
         self._redraw = Redraw(self._draw, parent=self)
 
         self.sample_box = QtWidgets.QComboBox()
+        self.sample_box.setToolTip("Whose deltas the bars show: one sample of the step, or their mean "
+                                   "(the bias gradient of a batch)")
         self.sample_box.currentIndexChanged.connect(self._sample_picked)
-        self.status = QtWidgets.QLabel("No step yet: press Step to see the deltas.")
+        self.status = QtWidgets.QLabel("")
         self.status.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.sample_box.setMinimumContentsLength(10)
@@ -87,8 +72,7 @@ class DeltaPanel(QtWidgets.QWidget):
 
         self.plots = pg.GraphicsLayoutWidget()
         self.bar_plot = self.plots.addPlot(row=0, col=0)
-        self.bar_plot.setLabel("left", "δ = ∂E/∂net")
-        self.bar_plot.getAxis("left").enableAutoSIPrefix(False)
+        self.bar_plot.setLabel("left", "δ")
         self.bar_plot.setMouseEnabled(x=False, y=True)
         self.bar_plot.showGrid(y=True, alpha=0.2)
         self.bar_plot.addLine(y=0, pen=pg.mkPen((150, 150, 150)))
@@ -101,17 +85,27 @@ class DeltaPanel(QtWidgets.QWidget):
         self.bar_plot.addItem(self.bars)
         self._labels: list[pg.TextItem] = []
         self.heat_plot = self.plots.addPlot(row=1, col=0)
-        self.heat_plot.setLabel("bottom", "recent steps (0 = newest)")
-        self.heat_plot.setLabel("left", "unit")
-        self.heat_plot.setMaximumHeight(170)
+        self.heat_plot.setLabel("bottom", "step")
+        self.heat_plot.setMouseEnabled(x=False, y=False)
+        self.heat_plot.hideButtons()
         self.heat = pg.ImageItem(axisOrder="row-major")
         self.heat.setLookupTable(self.cmap.getLookupTable(nPts=256))
         self.heat_plot.addItem(self.heat)
+        for plot in (self.bar_plot, self.heat_plot):
+            for side in ("left", "bottom"):
+                plot.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" on names or steps
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
+        self.hint = QtWidgets.QLabel(HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        lay.addWidget(self.hint)
         lay.addWidget(self.plots, 1)
         self.plots.scene().sigMouseClicked.connect(self._on_click)
+        if graph is not None:
+            follow(graph.events.structure_changed, self, "_graph_changed")  # weakly: see weak_events
+        self.clear()
 
     # ------------------------------------------------------------------ data in
     def _name(self, nid: str) -> str:
@@ -131,15 +125,20 @@ class DeltaPanel(QtWidgets.QWidget):
             self._relayout(snap)
             self._topology = topology
         self._fill_samples(len(snap.delta), snap)
+        self.hint.hide()
         col = {u: i for i, u in enumerate(snap.unit_ids)}
         self.values = values[[col[u] for u in self.ids]]
         phase = snap.phase
         self.lit_depth = phase.depth if phase is not None and phase.kind == BACKWARD else None
         all_deltas = unit_deltas(snap, MEAN)[[col[u] for u in self.ids]]
-        if np.all(np.isfinite(all_deltas)) and (not self._heat_steps or snap.steps > self._heat_steps[-1]):
-            self._push_heat(snap.steps, self.values)
+        trace = getattr(snap, "trace", None)
+        preview = trace is not None and hasattr(trace, "applied") and not trace.applied
+        if (not preview and np.all(np.isfinite(all_deltas))
+                and (not self._heat_steps or snap.steps > self._heat_steps[-1])):
+            self._push_heat(snap.steps, self.values)  # a step taken (a preview is not one)
         reached = "" if phase is None else f" — {phase.label}"
-        self.status.setText(f"step {snap.steps}, {snap.batch_label or 'batch'}{reached}")
+        what = "next step (preview)" if preview and phase is None else f"step {snap.steps}"
+        self.status.setText(f"{what}, {snap.batch_label or 'batch'}{reached}")
         self._redraw.request(snap.state == "running" and phase is None)
 
     def _draw(self) -> None:
@@ -147,8 +146,13 @@ class DeltaPanel(QtWidgets.QWidget):
         self._draw_heat()
 
     def _relayout(self, snap) -> None:
-        self.depth_of = snapshot_depths(snap)
-        self.ids = [u for u in snap.unit_ids if self.depth_of[u] > 0]
+        depth = snapshot_depths(snap)
+        self._place_units([u for u in snap.unit_ids if depth[u] > 0], depth)
+
+    def _place_units(self, ids: list[str], depth_of: dict[str, int]) -> None:
+        """Bars' places (a gap between layers), their names, and an empty heatmap for ``ids``."""
+        self.depth_of = depth_of
+        self.ids = list(ids)
         xs, x, prev = [], 0.0, None
         for u in self.ids:
             if prev is not None and self.depth_of[u] != prev:
@@ -169,18 +173,82 @@ class DeltaPanel(QtWidgets.QWidget):
         self._heat = np.zeros((len(self.ids), 0))
         self._heat_steps = []
         self.heat.clear()
+        every = max(1, -(-len(self.ids) // MAX_UNIT_TICKS))
         self.heat_plot.getAxis("left").setTicks(
-            [[(i + 0.5, self._name(u)) for i, u in enumerate(self.ids)]] if len(self.ids) <= 30 else None)
+            [[(i + 0.5, self._name(u)) for i, u in enumerate(self.ids) if i % every == 0]])
+        self.heat_plot.getAxis("bottom").setTicks([[]])
+        self.heat_plot.setYRange(0, max(len(self.ids), 1), padding=0)
+        self.heat_plot.setXRange(-0.5, 0.5, padding=0)
+        self.values = np.full(len(self.ids), np.nan)
+        if len(self.x):
+            self.bar_plot.setXRange(self.x[0] - 0.7, self.x[-1] + 0.7, padding=0)
+
+    # ------------------------------------------------------------------ before any step
+    def clear(self) -> None:
+        """Back to "no step yet": the graph's units in place, no bars, the hint."""
+        self._last = None
+        self._topology = ()
+        self._samples_key = None
+        self.lit_depth = None
+        if self.graph is not None:
+            try:
+                ids, depth = graph_depths(self.graph)
+            except Exception:  # a graph being edited (e.g. a cycle refused half-way): no layout
+                ids, depth = [], {}
+            self._place_units(ids, depth)
+        self.sample_box.blockSignals(True)
+        self.sample_box.clear()
+        self.sample_box.addItem("mean over the batch" if self.sample == MEAN else f"sample {self.sample + 1}",
+                                self.sample)
+        self.sample_box.blockSignals(False)
+        self.status.setText("")  # the hint below says it
+        self._y_half = 1.0
+        self.bar_plot.setYRange(-1.0, 1.0, padding=0)
+        self.hint.show()
+        self._draw_bars()
+
+    def _graph_changed(self, *_args) -> None:
+        """Before the first step, the bars' places follow the graph (coalesced)."""
+        if self._last is None and not self._graph_due:
+            self._graph_due = True
+            QtCore.QTimer.singleShot(0, self._graph_settled)
+
+    @Slot()
+    def _graph_settled(self) -> None:
+        self._graph_due = False
+        if self._last is None:
+            self.clear()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.arrange()
+
+    def arrange(self) -> None:
+        """Bars and heatmap side by side in a wide panel, one above the other in a tall one."""
+        side = self.width() >= 1.5 * self.height()
+        if side == self._side_by_side:
+            return
+        self._side_by_side = side
+        ci, grid = self.plots.ci, self.plots.ci.layout
+        ci.removeItem(self.heat_plot)
+        ci.addItem(self.heat_plot, row=0 if side else 1, col=1 if side else 0)
+        grid.setRowStretchFactor(0, 3)
+        grid.setRowStretchFactor(1, 0 if side else 2)
+        grid.setColumnStretchFactor(0, 3 if side else 1)
+        grid.setColumnStretchFactor(1, 2 if side else 0)
 
     def _fill_samples(self, n: int, snap) -> None:
-        if self.sample_box.count() == n + 1:
+        rows = snap.sample_indices if snap.sample_indices is not None else range(n)
+        key = (n, tuple(int(r) for r in rows))
+        if key == self._samples_key:
             return
+        self._samples_key = key
         self.sample_box.blockSignals(True)
         self.sample_box.clear()
         self.sample_box.addItem("mean over the batch", MEAN)
-        rows = snap.sample_indices if snap.sample_indices is not None else range(n)
         for k, r in enumerate(rows):
-            self.sample_box.addItem(f"sample {k + 1} (row {int(r) + 1})", k)
+            self.sample_box.addItem(f"sample {k + 1} of {n} (row {int(r) + 1})" if n > 1
+                                    else f"the sample (row {int(r) + 1})", k)
         self.sample_box.setCurrentIndex(0 if self.sample == MEAN else min(self.sample, n - 1) + 1)
         self.sample_box.blockSignals(False)
 
@@ -192,8 +260,12 @@ class DeltaPanel(QtWidgets.QWidget):
         pens = [pg.mkPen((255, 255, 255), width=3) if u == self.selected else pg.mkPen((80, 80, 80))
                 for u in self.ids]
         self.bars.setOpts(x=self.x, height=heights, width=0.8, brushes=brushes, pens=pens)
+        # numbers over the bars only where a bar is wide enough for one (they would overlap)
+        span = (self.x[-1] - self.x[0] + 1.4) if len(self.x) else 1.0
+        room = self.bar_plot.vb.width() / span
+        wide = room >= self.fontMetrics().horizontalAdvance("-0.000") or self.bar_plot.vb.width() <= 1
         for t, xi, val in zip(self._labels, self.x, v):
-            text = "" if not np.isfinite(val) else f"{val:.4g}"
+            text = "" if not (np.isfinite(val) and wide) else f"{val:.3g}"
             if t.toPlainText() != text:
                 t.setText(text)
             t.setPos(xi, max(val, 0.0) if np.isfinite(val) else 0.0)
@@ -205,7 +277,7 @@ class DeltaPanel(QtWidgets.QWidget):
             self.region.hide()
         # grow the y range at once, shrink it only when the bars fill less than a third of it
         # (every range change re-lays the axis: the costliest part of a frame)
-        if not (scale * 1.15 <= self._y_half <= scale * 3.5):
+        if np.isfinite(v).any() and not (scale * 1.15 <= self._y_half <= scale * 3.5):
             self._y_half = scale * 1.15
             self.bar_plot.setYRange(-self._y_half, self._y_half, padding=0)
         if len(self.x):
@@ -216,12 +288,17 @@ class DeltaPanel(QtWidgets.QWidget):
         self._heat_steps = (self._heat_steps + [step])[-self.history:]
 
     def _draw_heat(self) -> None:
+        """Column i is the i-th step kept (oldest left); x ticks name a few of their step numbers."""
         if not self._heat_steps:
             return
         scale = symmetric_scale(self._heat)
         self.heat.setImage(self._heat, levels=(-scale, scale), autoLevels=False)
         n = len(self._heat_steps)
-        self.heat.setRect(QtCore.QRectF(-n + 0.5, 0, n, len(self.ids)))
+        self.heat.setRect(QtCore.QRectF(-0.5, 0, n, len(self.ids)))
+        fit = max(2, int(self.heat_plot.vb.width() // 45))  # step numbers ~45 px apart
+        cols = sorted({int(round(c)) for c in np.linspace(0, n - 1, min(n, fit))})
+        self.heat_plot.getAxis("bottom").setTicks([[(c, str(self._heat_steps[c])) for c in cols]])
+        self.heat_plot.setXRange(-0.5, n - 0.5, padding=0)
 
     # ------------------------------------------------------------------ selection
     @Slot(int)

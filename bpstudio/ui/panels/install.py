@@ -134,7 +134,8 @@ def install_panels(window, controller=None) -> Panels:
     # a new project starts every history afresh
     def restart() -> None:
         loss.clear()
-        arithmetic.recall.forget()
+        arithmetic.recall.forget()  # the arithmetic previews the new project's first step itself
+        deltas.clear()  # the new units in place, "no step yet"
         canvas.clear()
 
     doc.project_replaced.connect(restart)
