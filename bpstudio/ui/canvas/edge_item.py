@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainterPath, QPainterPathStroker, QPolygonF
+from PySide6.QtGui import QColor, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from . import style
@@ -19,6 +19,41 @@ def _metrics() -> QFontMetricsF:
     if _METRICS is None:
         _METRICS = QFontMetricsF(style.LABEL_FONT)
     return _METRICS
+
+
+_OPAQUE: dict[int, list[QPen]] = {}  # background rgb -> one opaque pen per colour bucket
+
+
+def opaque_pens(background: int) -> list[QPen]:
+    """``style.EDGE_PENS`` with each translucent colour pre-mixed over ``background`` (an rgb int)
+    and flat caps: Qt's raster engine draws an opaque, flat-capped antialiased line about 15x
+    faster (measured: 337 edges of a 2-16-16-1 net, 470 ms → 27 ms on a 2x canvas), and on a
+    plain background it looks the same."""
+    pens = _OPAQUE.get(background)
+    if pens is None:
+        bg = QColor.fromRgb(background)
+        pens = []
+        for pen in style.EDGE_PENS:
+            c = pen.color()
+            a = c.alphaF()
+            mixed = QColor(round(c.red() * a + bg.red() * (1 - a)),
+                           round(c.green() * a + bg.green() * (1 - a)),
+                           round(c.blue() * a + bg.blue() * (1 - a)))
+            q = QPen(pen)
+            q.setColor(mixed)
+            q.setCapStyle(Qt.FlatCap)
+            pens.append(q)
+        _OPAQUE[background] = pens
+    return pens
+
+
+def background_of(widget) -> int:
+    """The rgb of the canvas behind the items painted on ``widget`` (a view's viewport)."""
+    view = widget.parentWidget() if widget is not None else None
+    brush = view.backgroundBrush() if view is not None and hasattr(view, "backgroundBrush") else None
+    if brush is None or brush.style() == Qt.NoBrush:
+        return 0xFFFFFF
+    return brush.color().rgb() & 0xFFFFFF
 
 
 class EdgeItem(QGraphicsItem):
@@ -112,7 +147,7 @@ class EdgeItem(QGraphicsItem):
             return
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = bool(option.state & QStyle.State_Selected)
-        pen = style.EDGE_PENS[self.bucket]
+        pen = opaque_pens(background_of(widget))[self.bucket]
         if selected or self.hovered:
             pen = type(pen)(pen)
             pen.setWidthF(pen.widthF() + 2.0)
