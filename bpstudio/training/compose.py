@@ -81,6 +81,10 @@ def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0) 
         diagnostics=diagnostics, message=s.message, non_finite=s.non_finite,
         phases=tuple(s.plan), generation=generation,
     )
+    finite = s.finite_parameters()
+    if finite is not None:
+        fields.update(finite_weights=frozen(finite[e.edge_slots]),
+                      finite_biases=frozen(finite[e.bias_slots]))
     if s.trace is not None:
         fields.update(_trace_fields(s))
     return Snapshot(**fields)

@@ -26,6 +26,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QThread, QTime
 
 from ..core.graph import INPUT
 from ..core.settings import TrainingSettings
+from .gate_hooks import GateHooks
 from .reset_command import ResetWeightsCommand
 from .session import GRANULARITIES, IDLE, RUNNING
 from .worker import SNAPSHOT_INTERVAL, LoadRequest, TrainingWorker
@@ -83,6 +84,7 @@ class TrainingController(QObject):
         self._heartbeat.timeout.connect(self._beat)
         self.state_changed.connect(self._follow_state)
         self.gui_cost = 0.0  # seconds the GUI takes per snapshot (smoothed)
+        self.gate_hooks = GateHooks(self)  # while running, the worker waits while the GUI works
         self._watch(document.graph)
         for name, slot in (("project_replaced", self._on_project_replaced),
                            ("dataset_changed", self._on_dataset_changed),
@@ -175,6 +177,7 @@ class TrainingController(QObject):
     def shutdown(self, timeout_ms: int = 1000) -> bool:
         """Stop the worker and its thread; True when the thread ended within the timeout."""
         self._heartbeat.stop()
+        self.gate_hooks.remove()
         thread, worker = self._thread, self._worker
         if thread is None:
             return True
@@ -293,8 +296,6 @@ class TrainingController(QObject):
     @Slot(object)
     def _on_snapshot(self, snap) -> None:
         self._shown_at = time.perf_counter()
-        if self._worker is not None and snap.state == RUNNING:
-            self._worker.gui_busy_since = self._shown_at  # the worker yields until we settle
         self._unacknowledged += 1
         if not self._awaiting_idle:  # measure until the event loop next goes idle (views painted)
             dispatcher = QAbstractEventDispatcher.instance()
@@ -325,7 +326,6 @@ class TrainingController(QObject):
         if self.state == RUNNING:  # one-off costs of a pause or a step do not count
             self.gui_cost = cost if self.gui_cost == 0.0 else 0.5 * self.gui_cost + 0.5 * cost
         if self._worker is not None:
-            self._worker.gui_busy_since = 0.0
             self._worker.acknowledge(self._unacknowledged)
         self._unacknowledged = 0
 
@@ -352,6 +352,10 @@ class TrainingController(QObject):
             self._heartbeat.start()
         elif state != RUNNING:
             self._heartbeat.stop()
+        if state == RUNNING and self._worker is not None:
+            self.gate_hooks.install(self._worker.gate)
+        elif state != RUNNING:
+            self.gate_hooks.remove()
 
     @Slot(str)
     def _on_error(self, text: str) -> None:
@@ -371,9 +375,13 @@ class TrainingController(QObject):
             return
         graph = self.document.graph
         edges, nodes = graph.edges, graph.nodes
-        weights = {k: float(w) for k, w in zip(snap.edge_keys, snap.weights)
+        # a diverged run: the document keeps the last finite numbers (so it can still be saved);
+        # the snapshot itself still shows where the numbers broke
+        w_all = snap.weights if snap.finite_weights is None else snap.finite_weights
+        b_all = snap.biases if snap.finite_biases is None else snap.finite_biases
+        weights = {k: float(w) for k, w in zip(snap.edge_keys, w_all)
                    if k in edges and k not in self._edited_weights}
-        biases = {n: float(b) for n, b in zip(snap.bias_ids, snap.biases)
+        biases = {n: float(b) for n, b in zip(snap.bias_ids, b_all)
                   if n in nodes and n not in self._edited_biases and nodes[n].role != INPUT}
         weights = {k: w for k, w in weights.items() if w == w and abs(w) != float("inf")}
         biases = {n: b for n, b in biases.items() if b == b and abs(b) != float("inf")}

@@ -11,7 +11,6 @@ The session owns a private copy of the graph; edits arrive as a new copy (:meth:
 
 from __future__ import annotations
 
-import copy
 import time
 
 import numpy as np
@@ -23,6 +22,8 @@ from ..core.graph import Graph
 from ..core.settings import TrainingSettings
 from ..core.trace import StepTrace, trace_step
 from ..core.trainer import Trainer
+from .checkpoint import Checkpoint
+from .divergence import divergence_message, first_bad_unit, largest_weight
 from .observe import BoundaryMaker, Metrics
 from .phases import phase_plan
 from .snapshot import UPDATE, Phase
@@ -45,28 +46,6 @@ class SessionError(ValueError):
 def topology(graph: Graph) -> tuple:
     """What decides the compiled arrays: units (id, role, activation) and edges, in order."""
     return tuple((n.id, n.role, n.activation) for n in graph), tuple(graph.edges)
-
-
-def _trainer_state(t: Trainer) -> dict:
-    return {"epoch": t.epoch, "steps": t.steps, "history": list(t.history),
-            "history_epochs": list(t.history_epochs), "_batches": list(t._batches),
-            "_pos": t._pos, "_epoch_losses": list(t._epoch_losses), "rng": copy.deepcopy(t.rng)}
-
-
-class _Checkpoint:
-    """Everything one update changes, so stepping back over it is exact."""
-
-    def __init__(self, trainer: Trainer) -> None:
-        self.theta = trainer.engine.theta.copy()
-        self.optimizer = copy.deepcopy(trainer.optimizer)
-        self.trainer = _trainer_state(trainer)
-
-    def restore(self, trainer: Trainer) -> None:
-        trainer.engine.theta[:] = self.theta
-        self.optimizer.settings = trainer.settings
-        trainer.optimizer = copy.deepcopy(self.optimizer)
-        for k, v in self.trainer.items():
-            setattr(trainer, k, copy.copy(v))
 
 
 class TrainingSession:
@@ -94,6 +73,8 @@ class TrainingSession:
         self.metrics = Metrics(self.dataset)
         self.boundary = BoundaryMaker(trainer.X)
         self._drop_trace()
+        self.last_finite = None  # a new engine: the parameters may have another length
+        self.last_finite = self._finite_copy()
         if keep is None:
             self.initial_loss = trainer.dataset_loss()
             self.last_loss = self.initial_loss
@@ -111,7 +92,7 @@ class TrainingSession:
         self.trace_kind = ""  # "phase" (walking a step), "step" (a traced step), "preview"
         self.phase_index: int | None = None
         self.batch_label = ""
-        self._checkpoint: _Checkpoint | None = None
+        self._checkpoint: Checkpoint | None = None
         self._grad: np.ndarray | None = None
 
     # ------------------------------------------------------------------ edits between steps
@@ -128,6 +109,7 @@ class TrainingSession:
             if same:
                 self.engine.read_from(graph)
                 self._drop_trace()
+                self.last_finite = self._finite_copy()
             else:
                 self._build(keep=self.trainer)
         except Exception:
@@ -207,20 +189,33 @@ class TrainingSession:
             self.state = PAUSED
         self.preview()
 
-    def run(self, budget: float, until_epoch: int | None = None, max_steps: int | None = None) -> int:
-        """Train untraced for about ``budget`` seconds (or to an epoch, or a step count)."""
+    def run(self, budget: float, until_epoch: int | None = None, max_steps: int | None = None,
+            gate=None) -> int:
+        """Train untraced for about ``budget`` seconds (or to an epoch, or a step count).
+
+        ``gate`` (a :class:`~bpstudio.training.gate.GuiGate`): between steps, wait while the GUI
+        thread is busy, so that it never waits for the GIL."""
         if self.trace_kind:
             self._drop_trace()
         t = self.trainer
         step, explode_at, clock = t.step, self.explode_at, time.perf_counter
+        theta, copyto = self.engine.theta, np.copyto
+        # the parameters before this step and before the previous one: after an overflow the
+        # last finite ones are among them (one small copy per step, ~1 % of a 2-3-1 step)
+        before, older = np.empty_like(theta), np.empty_like(theta)
         start = clock()
         n = 0
         loss = self.last_loss
         while True:
+            if gate is not None and gate.busy and gate.should_yield():
+                gate.wait()
+            before, older = older, before
+            copyto(before, theta)
             loss = step()
             n += 1
             if not loss <= explode_at:  # also catches NaN
                 self.last_loss = loss
+                self._remember_finite(before, older if n > 1 else None)
                 self._diverge(loss)
                 return n
             if t.should_stop():
@@ -234,9 +229,17 @@ class TrainingSession:
             if (n & 7) == 0 and clock() - start >= budget:
                 break
         self.last_loss = loss
-        if not np.isfinite(self.engine.theta).all():
+        if not np.isfinite(theta).all():
+            self._remember_finite(before, older if n > 1 else None)
             self._diverge(float("nan"))
         return n
+
+    def _remember_finite(self, *candidates) -> None:
+        """Keep the newest finite parameters among ``candidates`` (newest first) as last_finite."""
+        for c in candidates:
+            if c is not None and np.isfinite(c).all():
+                self.last_finite = c.copy()
+                return
 
     def step_traced(self) -> StepTrace | None:
         """One optimiser step on the next batch, every number recorded (None for huge batches)."""
@@ -246,6 +249,7 @@ class TrainingSession:
             return None
         label = self._batch_label(X)
         trace = self._trace_of(idx, X, Y)
+        self.last_finite = self._finite_copy()
         self.trainer.optimizer.step(self.engine.theta, self.engine.grad)
         trace.record_update(self.engine)
         self._drop_trace()
@@ -285,7 +289,7 @@ class TrainingSession:
             raise SessionError(f"a batch of {len(X)} samples is too big to step phase by phase; "
                                "choose online or mini-batch training")
         label = self._batch_label(X)
-        checkpoint = _Checkpoint(self.trainer)
+        checkpoint = Checkpoint(self.trainer)
         trace = self._trace_of(idx, X, Y)
         self._drop_trace()
         self.trace, self.trace_kind, self.batch_label = trace, "phase", label
@@ -318,11 +322,26 @@ class TrainingSession:
 
     def _apply_update(self) -> None:
         self.engine.grad[:] = self._grad
+        self.last_finite = self._finite_copy()
         self.trainer.optimizer.step(self.engine.theta, self.engine.grad)
         self.trace.record_update(self.engine)
         self._after_update(self.trace.loss)
 
     # ------------------------------------------------------------------ helpers
+    def _finite_copy(self) -> np.ndarray | None:
+        """A copy of the parameters when they are all finite, else the last such copy."""
+        theta = self.engine.theta
+        if np.isfinite(theta).all():
+            return theta.copy()
+        return getattr(self, "last_finite", None)
+
+    def finite_parameters(self) -> np.ndarray | None:
+        """The last parameters that were all finite, when the current ones are not (None when
+        they are, or when nothing finite was ever seen): those before the overflowing update."""
+        if np.isfinite(self.engine.theta).all():
+            return None
+        return self.last_finite
+
     def _trace_of(self, idx, X, Y) -> StepTrace:
         s = self.settings
         return trace_step(self.engine, X, Y, idx, s.learning_rate, s.optimizer)
@@ -361,36 +380,11 @@ class TrainingSession:
 
     def _diverge(self, loss: float) -> None:
         self.state = DIVERGED
-        self.non_finite = (self.engine.first_non_finite() or self._first_bad_unit()
-                           or self._largest_weight())
-        lr = self.settings.learning_rate
-        what = (f"the loss exploded to {loss:.3g}" if np.isfinite(loss)
-                else "the numbers became infinite or NaN (not a number)")
-        where = f" Look at {self.non_finite}." if self.non_finite else ""
-        self.message = (f"Training diverged at epoch {self.trainer.epoch}: {what}.{where} "
-                        f"The learning rate {lr:g} is too large; try {lr / 10:g}, then reset "
-                        f"the weights.")
-
-    def _first_bad_unit(self) -> str | None:
-        _, X, _ = self.trainer.next_batch()
-        with np.errstate(all="ignore"):
-            fw = self.engine.forward(X)
-        for d, ids in enumerate(self.engine.layer_ids):
-            if d == 0:
-                continue
-            bad = ~np.isfinite(fw.net[d]).all(axis=0) | ~np.isfinite(fw.act[d]).all(axis=0)
-            if bad.any():
-                return f"the unit {self.engine.names[ids[int(np.argmax(bad))]]}"
-        return None
-
-    def _largest_weight(self) -> str | None:
         e = self.engine
-        if not len(e.edge_slots):
-            return None
-        w = e.theta[e.edge_slots]
-        k = int(np.argmax(np.abs(w)))
-        s, t = e.edge_keys[k]
-        return f"the weight {e.names[s]} → {e.names[t]} (grew to {w[k]:.3g})"
+        self.non_finite = (e.first_non_finite() or first_bad_unit(e, self.trainer.next_batch()[1])
+                           or largest_weight(e))
+        self.message = divergence_message(self.trainer.epoch, loss, self.non_finite,
+                                          self.settings.learning_rate)
 
     def __repr__(self) -> str:
         phase = f", {self.plan[self.phase_index].label}" if self.walking else ""

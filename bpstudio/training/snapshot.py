@@ -83,6 +83,10 @@ class Snapshot:
     phase_index: int | None = None  # index of ``phase`` in ``phases``
     trace: object | None = None  # a private copy of the StepTrace (all its numbers; read-only)
     generation: int = 0  # which load of the network this state belongs to (stale ones are dropped)
+    # after a divergence: the last weights/biases known to be finite (what the document keeps);
+    # None while every number is finite
+    finite_weights: np.ndarray | None = None
+    finite_biases: np.ndarray | None = None
 
     def __repr__(self) -> str:
         phase = f", {self.phase.label}" if self.phase else ""

@@ -8,6 +8,7 @@ The worker never touches the document's Graph: it gets private copies in :class:
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import traceback
@@ -19,12 +20,12 @@ from ..core.dataset import Dataset
 from ..core.graph import Graph
 from ..core.settings import TrainingSettings
 from .compose import make_snapshot
+from .gate import GuiGate
 from .session import GRANULARITIES, IDLE, PAUSED, RUNNING, TrainingSession
 
 CHUNK_SECONDS = 0.005  # one chunk of full-speed training
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots a second while running
 MAX_IN_FLIGHT = 1  # a running snapshot waits until the GUI has finished with the previous one
-GUI_FIRST_SECONDS = 0.01  # the worker waits at most this long while the GUI shows a snapshot
 TRACED_PACE = 30.0  # paced play at or below this many steps a second traces every step
 
 
@@ -68,7 +69,7 @@ class TrainingWorker(QObject):
         self.budget = CHUNK_SECONDS
         # set by the GUI thread (plain float writes are atomic under the GIL):
         self.min_interval = SNAPSHOT_INTERVAL  # spacing of running snapshots the GUI can take
-        self.gui_busy_since = 0.0  # perf_counter() when the GUI began showing a snapshot; 0 = idle
+        self.gate = GuiGate()  # raised by the GUI thread while it handles events: training waits
 
     # ------------------------------------------------------------------ thread-safe
     def request_stop(self) -> None:
@@ -113,13 +114,14 @@ class TrainingWorker(QObject):
             self._fail(exc)
 
     def _keep_trained_numbers(self, request: LoadRequest) -> None:
-        """The engine's numbers win over the (possibly stale) copy, except what the user edited."""
+        """The engine's numbers win over the (possibly stale) copy, except what the user edited
+        and numbers that are no longer finite (the document kept the last finite ones)."""
         e, g = self.session.engine, request.graph
         for key, w in e.weights().items():
-            if key not in request.edited_weights and key in g.edges:
+            if key not in request.edited_weights and key in g.edges and math.isfinite(w):
                 g.edges[key].weight = w
         for nid, b in e.biases().items():
-            if nid not in request.edited_biases and nid in g.nodes:
+            if nid not in request.edited_biases and nid in g.nodes and math.isfinite(b):
                 g.nodes[nid].bias = b
 
     @Slot()
@@ -222,15 +224,12 @@ class TrainingWorker(QObject):
         if self._stop_requested:
             self._shutdown()
             return
-        busy = self.gui_busy_since
-        if busy and time.perf_counter() - busy < GUI_FIRST_SECONDS:
-            # the GUI is showing a snapshot: leave it the GIL (for ≤ GUI_FIRST_SECONDS)
-            time.sleep(0.0005)
-            return
+        if self.gate.should_yield():  # the GUI is handling events: leave it the GIL
+            self.gate.wait()
         s = self.session
         try:
             if self._mode == "epoch":
-                s.run(self.budget, until_epoch=self._goal_epoch)
+                s.run(self.budget, until_epoch=self._goal_epoch, gate=self.gate)
                 if s.state == RUNNING and s.trainer.epoch < self._goal_epoch:
                     self._emit(final=False)
                     return
@@ -242,7 +241,7 @@ class TrainingWorker(QObject):
                 self._timer.stop()
                 return
             if self._speed <= 0:
-                s.run(self.budget)
+                s.run(self.budget, gate=self.gate)
             else:
                 self._paced()
             if s.state != RUNNING:
@@ -265,11 +264,11 @@ class TrainingWorker(QObject):
             if g == "phase":
                 s.step_phase()
             elif g == "epoch":
-                s.run(self.budget, until_epoch=s.trainer.epoch + 1)
+                s.run(self.budget, until_epoch=s.trainer.epoch + 1, gate=self.gate)
             elif self._speed <= TRACED_PACE:
                 s.step_traced()
             else:
-                s.run(self.budget, max_steps=due)
+                s.run(self.budget, max_steps=due, gate=self.gate)
                 self._pace_done += due - 1
                 due = 1
             if s.state == PAUSED:  # a phase or traced step pauses an idle session: keep running
