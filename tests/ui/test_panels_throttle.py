@@ -48,3 +48,38 @@ def test_panels_draw_running_snapshots_later_and_quiet_ones_now(qtbot):
     assert boundary.grid is quiet.boundary  # drawn now
     deltas.show_snapshot(replace(quiet))
     assert deltas.bar_values() == {u: quiet.delta[0, quiet.unit_ids.index(u)] for u in deltas.ids}
+
+
+def test_a_hidden_panel_waits_while_running_and_draws_when_shown(qtbot):
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    tabs = QTabWidget()
+    front, back = QWidget(), QWidget()
+    tabs.addTab(front, "front")
+    tabs.addTab(back, "back")
+    qtbot.addWidget(tabs)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    calls = []
+    r = Redraw(lambda: calls.append(1), interval_ms=10, parent=back)
+    assert r.hidden()  # its window is shown, it is not
+    r.request(running=True)
+    qtbot.wait(60)
+    assert calls == [] and r.pending and r.skipped >= 1
+    tabs.setCurrentWidget(back)  # shown: what waited is drawn
+    qtbot.waitUntil(lambda: calls == [1], timeout=2000)
+    assert not r.pending and r.draws == 1
+    tabs.setCurrentWidget(front)
+    r.request(running=False)  # a quiet state is drawn even when hidden (it is exact and rare)
+    assert calls == [1, 1]
+
+
+def test_a_panel_never_shown_in_a_window_still_draws(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    w = QWidget()
+    qtbot.addWidget(w)
+    calls = []
+    r = Redraw(lambda: calls.append(1), interval_ms=10, parent=w)
+    r.request(running=True)
+    qtbot.waitUntil(lambda: calls == [1], timeout=2000)
