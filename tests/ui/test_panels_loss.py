@@ -86,26 +86,40 @@ def test_log_y_draws_a_zero_loss(qtbot):
     assert np.all(np.isfinite(y)) and y[1] == pytest.approx(-1.0)  # log10 of 0.1
 
 
-def test_a_million_epochs_are_kept_and_downsampled(qtbot):
+def test_a_million_epochs_stay_bounded_compact_and_downsampled(qtbot):
     panel = LossPanel()
     qtbot.addWidget(panel)
-    n = 1_000_000
-    for start in range(0, n, 250_000):
-        e = np.arange(start + 1, start + 250_001)
-        panel.show_snapshot(_history_snapshot(e, 1.0 / e, total=start + 250_000))
-    assert len(panel.table) == n
+    n, chunk = 1_000_000, 2_000  # snapshots bring a few thousand new epochs at a time
+    for start in range(0, n, chunk):
+        e = np.arange(start + 1, start + chunk + 1)
+        panel.table.append(e, 1.0 / e)
+    panel.show_snapshot(_history_snapshot([n + 1], [1.0 / (n + 1)], total=n + 1))
+    t = panel.table
+    assert t.cap // 2 <= len(t) <= t.cap == 250_000
+    assert t.nbytes <= 16 * (t.cap + 4096)  # int64 epoch + float64 loss a row: ~4 MB, no lists
+    assert t.column("epoch").dtype == np.int64 and t.column("train_loss").dtype == np.float64
+    e = t.column("epoch")
+    assert e[0] == 1 and e[-1] == n + 1 and np.all(np.diff(e) > 0)
+    assert np.all(np.diff(e[-1000:]) == 1)  # the recent past is kept in full
     assert panel.train_curve.opts["autoDownsample"] and panel.train_curve.opts["clipToView"]
     assert panel.train_curve.opts["downsampleMethod"] == "peak"
-    # the curve gets about two points per pixel, and keeps the extremes
+    # the whole run is drawn, with about two points per pixel, keeping the extremes
     width = int(panel.plot.vb.width()) or 1000
-    assert panel.drawn <= 2 * max(width, 16) + 2 * (n // max(width, 16))
+    assert panel.drawn <= 2 * max(width, 16) + 2 * (len(t) // max(width, 16))
     x, y = panel.train_curve.xData, panel.train_curve.yData
-    assert x[0] == 1 and x[-1] == n and y.max() == 1.0 and y.min() == pytest.approx(1.0 / n)
-    # zooming in brings back every row of the range
-    panel.plot.vb.setXRange(1000, 1100, padding=0)
+    assert x[0] == 1 and x[-1] == n + 1 and y.max() == 1.0 and y.min() == pytest.approx(1.0 / (n + 1))
+    # zooming into the recent past brings back every epoch of the range
+    panel.plot.vb.setXRange(n - 100, n, padding=0)
     panel.refresh()
     x = panel.train_curve.xData
-    assert x[0] <= 1000 and x[-1] >= 1100 and np.all(np.diff(x) == 1)
+    assert x[0] <= n - 100 and x[-1] >= n and np.all(np.diff(x) == 1)
+
+
+def test_a_big_append_is_thinned_below_the_cap_at_once():
+    t = HistoryTable(cap=1000)
+    t.append(np.arange(1, 10_001), np.ones(10_000), test=np.full(10_000, 0.5))
+    assert len(t) <= 1000 and t.column("epoch")[0] == 1 and t.column("epoch")[-1] == 10_000
+    assert len(t.points("test_loss")[0]) <= 1000
 
 
 def test_peak_decimation_keeps_spikes():
@@ -158,6 +172,29 @@ def test_sparse_test_loss_and_accuracy_are_joined(qtbot):
     assert panel.test_curve.xData.tolist() == [2, 4] and panel.test_curve.yData.tolist() == [3.5, 1.5]
     assert panel.acc_curve.xData.tolist() == [2, 4]
     assert panel.train_curve.xData.tolist() == [1, 2, 3, 4]
+
+
+def test_sparse_columns_keep_only_measured_points_and_restart_cleanly():
+    t = HistoryTable()
+    nan = np.nan
+    t.append([1, 2, 3, 4], [4.0, 3.0, 2.0, 1.0], test=[nan, 3.5, nan, 1.5])
+    assert t.points("test_loss")[0].tolist() == [2, 4]
+    assert np.isnan(t.column("test_loss")).tolist() == [True, False, True, False]
+    assert t.row(1) == (2, 3.0, 3.5, t.row(1)[3]) and np.isnan(t.row(1)[3])
+    t.append([3], [9.0], test=[8.0])  # restart at epoch 3: the old 3 and 4 go, in every column
+    assert t.column("epoch").tolist() == [1, 2, 3] and t.points("test_loss")[1].tolist() == [3.5, 8.0]
+
+
+def test_no_test_rows_no_test_entry_in_the_legend(qtbot):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    names = lambda: [label.text for _, label in panel.legend.items]  # noqa: E731
+    panel.show_snapshot(_history_snapshot([1, 2], [1.0, 0.5]))
+    assert names() == ["train"]
+    panel.show_snapshot(_history_snapshot([3], [0.25], test=[0.3], total=3))
+    assert names() == ["train", "test"]
+    panel.clear()
+    assert names() == ["train"]
 
 
 def test_history_reset_flag_starts_afresh(qtbot):

@@ -1,9 +1,10 @@
 """The loss panel: train and test loss per epoch (and accuracy for classification).
 
-Snapshots bring only the new history points; the panel keeps them in one growing table (epoch,
-train, test, accuracy), so a million epochs cost one append per snapshot. The curves downsample
-(peak mode) and clip to the view, so they stay smooth at 10⁶ points. Log y, a hover readout of
-epoch and value, and export to PNG, SVG (pyqtgraph exporters) and CSV.
+Snapshots bring only the new history points; the panel keeps them in a compact, bounded table
+(:mod:`.loss_history`: ≤ 250,000 rows, thinned like the trainer's history), so a million epochs cost
+one append per snapshot and a few MB. The curves downsample (peak mode) and clip to the view, so
+they stay smooth at 10⁶ points. Log y, a hover readout of epoch and value, and export to PNG, SVG
+(pyqtgraph exporters) and CSV.
 """
 
 from __future__ import annotations
@@ -16,123 +17,8 @@ from PySide6.QtCore import Slot
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers the PNG and SVG exporters)
 
+from bpstudio.ui.panels.loss_history import COLUMNS, HistoryTable, peak_decimate  # noqa: F401
 from bpstudio.ui.panels.throttle import Redraw
-
-COLUMNS = ("epoch", "train_loss", "test_loss", "accuracy")
-
-
-class HistoryTable:
-    """Rows of (epoch, train, test, accuracy) in a doubling buffer; NaN where a value is missing."""
-
-    def __init__(self, capacity: int = 1024, cap: int = 2_000_000) -> None:
-        self._data = np.full((capacity, len(COLUMNS)), np.nan)
-        self.n = 0
-        self.cap = cap
-        self._finite = np.ones(len(COLUMNS), dtype=bool)  # per column: no NaN/inf among the rows
-        self._nan = np.ones(len(COLUMNS), dtype=bool)  # per column: nothing but NaN
-
-    def column(self, name: str) -> np.ndarray:
-        return self._data[:self.n, COLUMNS.index(name)]
-
-    def rows(self) -> np.ndarray:
-        return self._data[:self.n]
-
-    def clear(self) -> None:
-        self.n = 0
-        self._finite[:] = True
-        self._nan[:] = True
-
-    def all_nan(self, name: str) -> bool:
-        """True when the column has no value at all (no test rows, no accuracy)."""
-        return bool(self._nan[COLUMNS.index(name)])
-
-    def all_finite(self, name: str) -> bool:
-        """True when the column has no NaN or inf (kept up to date at each append)."""
-        return bool(self._finite[COLUMNS.index(name)])
-
-    def append(self, epochs, train, test=None, accuracy=None) -> None:
-        """Add rows; rows whose epoch is not after the last kept one replace the old ones (a restart)."""
-        epochs = np.asarray(epochs, dtype=float)
-        k = len(epochs)
-        if k == 0:
-            return
-        if self.n and epochs[0] <= self._data[self.n - 1, 0]:
-            self.n = int(np.searchsorted(self._data[:self.n, 0], epochs[0], side="left"))
-            self._finite = np.isfinite(self._data[:self.n]).all(axis=0)
-            self._nan = np.isnan(self._data[:self.n]).all(axis=0)
-        need = self.n + k
-        if need > len(self._data):
-            size = max(need, 2 * len(self._data))
-            grown = np.full((size, len(COLUMNS)), np.nan)
-            grown[:self.n] = self._data[:self.n]
-            self._data = grown
-        block = self._data[self.n:need]
-        block[:, 0] = epochs
-        block[:, 1] = train
-        block[:, 2] = np.nan if test is None else test
-        block[:, 3] = np.nan if accuracy is None else accuracy
-        self._finite &= np.isfinite(block).all(axis=0)
-        self._nan &= np.isnan(block).all(axis=0)
-        self.n = need
-        if self.n > self.cap:  # thin the older half, like the trainer's history
-            half = self.n // 2
-            kept = np.vstack([self._data[:half:2], self._data[half:self.n]])
-            self.n = len(kept)
-            self._data[:self.n] = kept
-
-    def nearest(self, epoch: float) -> int | None:
-        """Row index of the recorded epoch nearest to ``epoch``."""
-        if self.n == 0 or not math.isfinite(epoch):
-            return None
-        e = self.column("epoch")
-        i = int(np.clip(np.searchsorted(e, epoch), 1, self.n - 1)) if self.n > 1 else 0
-        if i > 0 and abs(e[i - 1] - epoch) <= abs(e[i] - epoch):
-            i -= 1
-        return i
-
-    def to_csv(self, path: str) -> None:
-        np.savetxt(path, self.rows(), delimiter=",", header=",".join(COLUMNS), comments="",
-                   fmt="%.10g")
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __repr__(self) -> str:
-        return f"HistoryTable({self.n} epochs)"
-
-
-def peak_decimate(x: np.ndarray, ys: list[np.ndarray], lo: float, hi: float, width: int
-                  ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The rows of sorted ``x`` within [lo, hi] (plus one either side), at most ~2·``width`` of them:
-    beyond that, each bucket of k rows becomes two points, its min and its max ("peak" mode),
-    so every spike stays visible. NaN rows stay NaN (gaps)."""
-    n = len(x)
-    i0 = max(int(np.searchsorted(x, lo, side="left")) - 1, 0)
-    i1 = min(int(np.searchsorted(x, hi, side="right")) + 1, n)
-    count = i1 - i0
-    width = max(int(width), 16)
-    if count <= 2 * width:
-        return x[i0:i1], [y[i0:i1] for y in ys]
-    k = -(-count // width)
-    m = count // k
-    end = i0 + m * k
-    xb = x[i0:end:k]
-    x2 = np.repeat(xb, 2)
-    out = []
-    for y in ys:
-        blocks = y[i0:end].reshape(m, k)
-        pair = np.empty((m, 2))
-        if np.isfinite(blocks[:, 0]).all() and np.isfinite(y[end - 1]):
-            blocks.min(axis=1, out=pair[:, 0])  # the fast (SIMD) reductions
-            blocks.max(axis=1, out=pair[:, 1])
-            if np.isnan(pair).any():  # a NaN inside a block: redo those NaN-aware
-                pair[:, 0] = np.fmin.reduce(blocks, axis=1)
-                pair[:, 1] = np.fmax.reduce(blocks, axis=1)
-        else:
-            pair[:, 0] = np.fmin.reduce(blocks, axis=1)
-            pair[:, 1] = np.fmax.reduce(blocks, axis=1)
-        out.append(np.concatenate([pair.ravel(), y[end:i1]]))
-    return np.concatenate([x2, x[end:i1]]), out
 
 
 def render_svg(item: QtWidgets.QGraphicsItem, path: str) -> None:
@@ -167,9 +53,10 @@ class LossPanel(QtWidgets.QWidget):
         self.plot = self.layout_widget.addPlot(row=0, col=0)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        self.plot.addLegend(offset=(-10, 10))  # no grid: its lines cost a third of a frame
+        self.legend = self.plot.addLegend(offset=(-10, 10))  # no grid: its lines cost a third of a frame
         self.train_curve = self._curve(self.plot, "train", (31, 119, 180))
         self.test_curve = self._curve(self.plot, "test", (255, 127, 14))
+        self._legend_entry(self.test_curve, "test", False)  # named once it has points
         self.acc_plot = self.layout_widget.addPlot(row=1, col=0)
         self.acc_plot.setLabel("left", "accuracy")
         self.acc_plot.setYRange(0, 1.02)
@@ -239,22 +126,33 @@ class LossPanel(QtWidgets.QWidget):
         has_acc = bool(t.n) and not t.all_nan("accuracy")
         lo, hi = self._visible_x(e) if t.n else (0.0, 0.0)
         width = int(self.plot.vb.width()) or 1000
-        self.drawn = self._draw(self.train_curve, e, t.column("train_loss"), "train_loss", lo, hi, width)
+        self.drawn = self._draw(self.train_curve, "train_loss", lo, hi, width)
         if has_test:
-            self._draw(self.test_curve, e, t.column("test_loss"), "test_loss", lo, hi, width)
+            self._draw(self.test_curve, "test_loss", lo, hi, width)
         else:
             self.test_curve.setData([], [])
+        self._legend_entry(self.test_curve, "test", has_test)
         self.acc_plot.setVisible(has_acc)
         if has_acc:
-            self._draw(self.acc_curve, e, t.column("accuracy"), "accuracy", lo, hi, width, log=False)
+            self._draw(self.acc_curve, "accuracy", lo, hi, width, log=False)
 
-    def _draw(self, curve, x, y, name, lo, hi, width, log=True) -> int:
+    def _legend_entry(self, curve, name: str, shown: bool) -> None:
+        """A curve is named in the legend only once it has points (no "test" without test rows)."""
+        listed = any(getattr(sample, "item", None) is curve for sample, _ in self.legend.items)
+        if shown and not listed:
+            self.legend.addItem(curve, name)
+        elif listed and not shown:
+            self.legend.removeItem(curve)
+
+    def _draw(self, curve, name, lo, hi, width, log=True) -> int:
         """One curve: the train loss keeps its gaps (a diverged epoch); test loss and accuracy are
-        measured only now and then (NaN in between), so their measured points are joined."""
+        measured only now and then, so their measured points are joined."""
+        x, y = self.table.points(name)
         connect = self._connect(name)
-        if name != "train_loss" and connect == "finite":
+        if name != "train_loss":
             keep = np.isfinite(y)
-            x, y = x[keep], y[keep]
+            if not keep.all():
+                x, y = x[keep], y[keep]
             connect = "all"
         if len(x):
             x, (y,) = peak_decimate(x, [y], lo, hi, width)
@@ -296,7 +194,7 @@ class LossPanel(QtWidgets.QWidget):
         i = self.table.nearest(epoch)
         if i is None:
             return ""
-        row = self.table.rows()[i]
+        row = self.table.row(i)
         parts = [f"epoch {int(row[0])}", f"train {_fmt(row[1])}"]
         if math.isfinite(row[2]):
             parts.append(f"test {_fmt(row[2])}")
@@ -311,7 +209,7 @@ class LossPanel(QtWidgets.QWidget):
             return
         x = self.plot.vb.mapSceneToView(pos).x()
         i = self.table.nearest(x)
-        self.cursor.setPos(self.table.rows()[i][0])
+        self.cursor.setPos(float(self.table.column("epoch")[i]))
         self.cursor.show()
         self.readout.setText(self.readout_at(x))
 
