@@ -134,7 +134,7 @@ def run(steps: int = STEPS, timeout: float = 3600.0) -> dict:
         "loss": snap.loss if snap else float("nan"),
         "history_len": snap.history_len if snap else 0,
         "panel_rows": [len(p.table) for p in panels],
-        "panel_buffer_mb": [p.table._data.nbytes / 2**20 for p in panels],
+        "panel_buffer_mb": [getattr(p.table, "nbytes", 0) / 2**20 for p in panels],
         "worst_tick_ms": 1000 * max(probe) if probe else 0.0,
         "p99_tick_ms": 1000 * sorted(probe)[int(0.99 * (len(probe) - 1))] if probe else 0.0,
     }
