@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QFrame, QLabel, QLineEdit,
@@ -376,12 +377,24 @@ class _CanvasWeights(QObject):
         if isinstance(record, str) and record in snap.unit_ids and snap.activation is not None:
             col = snap.unit_ids.index(record)
             row = self._sample(snap)
-            inspector.set_unit_values(snap.net_input[row, col], snap.activation[row, col],
-                                      snap.delta[row, col] if snap.delta is not None else None)
+            tables = (snap.net_input, snap.activation, snap.delta)
+            inspector.set_unit_values(*(None if t is None else self._value(t[:, col], row) for t in tables))
         elif isinstance(record, tuple) and record in snap.edge_keys and snap.weight_grad is not None:
             inspector.set_edge_gradient(float(snap.weight_grad[snap.edge_keys.index(record)]))
 
-    def _sample(self, snap) -> int:
+    def _sample(self, snap) -> int | None:
+        """The row of the batch chosen in the delta panel; None for its "mean over the batch"."""
         panels = getattr(self.window, "panels", None)
-        chosen = getattr(getattr(panels, "deltas", None), "sample", 0) or 0
-        return min(int(chosen), len(snap.activation) - 1)
+        chosen = int(getattr(getattr(panels, "deltas", None), "sample", 0) or 0)
+        if chosen < 0:  # MEAN (−1) in the delta panel
+            return None
+        return min(chosen, len(snap.activation) - 1)
+
+    @staticmethod
+    def _value(column: np.ndarray, row: int | None) -> float:
+        """One sample's value, or the mean over the batch (NaN when not known yet, e.g. a delta
+        the backward pass has not reached)."""
+        if row is not None:
+            return float(column[row])
+        known = column[~np.isnan(column)]
+        return float(known.mean()) if len(known) == len(column) and len(known) else math.nan

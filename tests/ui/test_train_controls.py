@@ -171,3 +171,21 @@ def test_the_inspector_shows_the_selected_units_numbers(qtbot, window):
     # after a batch step the snapshot shows that step's trace; sample 0 is X1 = X2 = 0
     assert window.inspector.net_input_label.text() == "1"
     assert window.inspector.delta_label.text() == "4"
+
+
+def test_the_inspector_shows_the_batch_mean_when_the_mean_is_chosen(qtbot, window):
+    from bpstudio.ui.panels.deltas import MEAN
+
+    g = window.document.graph
+    window.inspector.show_selection(g.find("Z1").id)
+    window.panels.deltas.set_sample(MEAN)
+    wait_for(qtbot, window, lambda: window.controller.step("batch"), lambda s: s.steps == 1)
+    # the four samples give Z1 the net inputs 1, 2, 2, 3 and the deltas 4, 6, 6, 10
+    assert window.inspector.net_input_label.text() == "2"
+    assert window.inspector.activation_label.text() == "2"
+    assert window.inspector.delta_label.text() == "6.5"
+    window.panels.deltas.set_sample(3)  # the last sample, X1 = X2 = 1
+    wait_for(qtbot, window, lambda: window.controller.step("batch"), lambda s: s.steps == 2)
+    snap = window.controller.latest
+    col = snap.unit_ids.index(g.find("Z1").id)
+    assert window.inspector.delta_label.text() == f"{snap.delta[3, col]:.6g}"
