@@ -156,3 +156,21 @@ class CanvasDeltas(QtCore.QObject):
     def __repr__(self) -> str:
         n = 0 if self.values is None else len(self.values)
         return f"CanvasDeltas({n} units painted)"
+
+
+if __name__ == "__main__":
+    import pyqtgraph as pg
+
+    from bpstudio.ui.panels.demo import demo_run
+
+    app = pg.mkQApp("Delta legend")
+    run = demo_run("xor", 1)
+    host = QtWidgets.QWidget()  # stands in for the canvas view
+    host.setWindowTitle("Delta legend (the scale of one XOR step's deltas)")
+    host.resize(360, 140)
+    legend = attach_legend(host)
+    found = [abs(v) for v in (unit_values(run.snapshot(), 0) or {}).values() if math.isfinite(v)]
+    legend.set_scale(max(found) if found else 1.0)
+    legend.show()
+    host.show()
+    app.exec()
