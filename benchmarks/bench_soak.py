@@ -148,7 +148,7 @@ def run(steps: int = STEPS, timeout: float = 3600.0) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    steps = int(argv[0]) if argv else STEPS
+    steps = int(argv[0]) if argv and argv[0].isdigit() else STEPS  # "python -m benchmarks soak" passes "soak"
     r = run(steps)
     growth = r["rss_end"] - r["rss_base"]
     print(f"soak: {r['steps']:,} steps ({r['state']}) in {r['seconds']:.1f} s = {r['steps_per_s']:,.0f} steps/s")

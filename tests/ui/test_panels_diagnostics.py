@@ -2,6 +2,7 @@
 
 import numpy as np
 import pyqtgraph as pg  # noqa: F401
+from PySide6 import QtCore
 from dataclasses import replace
 
 from bpstudio.core.presets import initialise, layered_graph, load_preset
@@ -72,7 +73,9 @@ def test_non_finite_snapshot_marks_where_it_started(qtbot):
 
 
 # ---------------------------------------------------------------- the banner over the canvas
-def _window(qtbot, size=(1400, 900)):
+def _window(qtbot, size=(1400, 900), docks=False):
+    """The studio on the article; without its docks the canvas has the window's whole width
+    (the offscreen screen is small, so the docks would leave the canvas ~400 px)."""
     from bpstudio.ui.main_window import MainWindow
 
     window = MainWindow(Document(load_preset("article-xor")))
@@ -80,6 +83,10 @@ def _window(qtbot, size=(1400, 900)):
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
+    if not docks:
+        for d in window.docks.values():
+            d.hide()
+        qtbot.waitUntil(lambda: window.view.width() > 0.9 * window.width(), timeout=2000)
     return window
 
 
@@ -110,7 +117,7 @@ def test_banner_is_one_line_per_finding_and_more_expands(qtbot):
 
 
 def test_banner_is_never_narrow_and_follows_the_canvas_width(qtbot):
-    window = _window(qtbot, (800, 800))
+    window = _window(qtbot, (800, 800), docks=True)
     banner, view = window.panels.banner, window.view
     qtbot.waitUntil(lambda: banner.isVisible(), timeout=2000)
     assert banner.width() >= min(360, view.width() - 16)
@@ -118,6 +125,28 @@ def test_banner_is_never_narrow_and_follows_the_canvas_width(qtbot):
     window.resize(1300, 800)
     qtbot.waitUntil(lambda: banner.width() == min(view.width() - 16, 980), timeout=2000)
     assert banner.width_for(100) == 84 and banner.width_for(500) == 484 and banner.width_for(3000) == 980
+
+
+def test_a_narrow_banner_puts_the_actions_below_the_line_never_clipped(qtbot):
+    window = _window(qtbot)
+    banner, panel = window.panels.banner, window.panels.diagnostics
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=2000)
+    row = panel.rows()[0]
+    fix = row.findChild(pg.QtWidgets.QPushButton, "reinitialise")
+    wide = banner.height()
+    assert not row.narrow
+    for docks in (True, False):  # with the docks the offscreen canvas is ~400 px wide
+        for d in window.docks.values():
+            d.setVisible(docks)
+        qtbot.waitUntil(lambda: banner.width() == min(window.view.width() - 16, 980), timeout=2000)
+        qtbot.waitUntil(lambda: row.narrow == (banner.width() < 500), timeout=2000)
+        qtbot.wait(20)
+        right = fix.mapTo(banner, QtCore.QPoint(fix.width(), 0)).x()
+        assert fix.isVisible() and right <= banner.width()  # the button is whole
+        assert row.headline.width() >= 100
+        assert (banner.height() > wide) == row.narrow  # the actions' own line
+        assert row.narrow == docks  # the offscreen screen is 800 px wide: docks leave ~400
+    assert banner.height() == wide
 
 
 def test_banner_keeps_its_lines_through_training_write_backs_and_hides_when_nothing_is_left(qtbot):

@@ -201,7 +201,14 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         rows = self.rows()
         if not rows:
             return 0
+        for r in rows:
+            r.fit(width)
         return sum(r.height_for(width) for r in rows) + self.box.spacing() * (len(rows) - 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        for r in self.rows():  # in a dock (no banner to do it)
+            r.fit(self.inner.width())
 
     def _row(self, d) -> FindingRow:
         # palettes, not style sheets: the banner repaints with the canvas under it, and style

@@ -74,9 +74,12 @@ class _Elided(QtWidgets.QLabel):
         p.end()
 
 
+MIN_HEADLINE = 180  # px of the first sentence worth keeping on the line; else actions go below
+
+
 class FindingRow(_Card):
     """One finding on one line: severity, first sentence, "More…", its actions; the whole
-    explanation below when expanded."""
+    explanation below when expanded. Too narrow for all that, the actions go on a line below."""
 
     toggled = Signal(bool)
 
@@ -102,16 +105,38 @@ class FindingRow(_Card):
         self.line.addWidget(self.word)
         self.line.addWidget(self.headline, 1)
         self.line.addWidget(self.more)
+        self.actions: list[QtWidgets.QAbstractButton] = []
+        self.narrow = False
+        self.below = QtWidgets.QHBoxLayout()  # the actions, when the line is too narrow
+        self.below.setSpacing(6)
+        self.below.addStretch(1)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(10, 1, 4, 1)
         lay.setSpacing(0)
         lay.addLayout(self.line)
+        lay.addLayout(self.below)
         lay.addWidget(self.detail)
         self.more.setChecked(expanded)
         self._expand(expanded, emit=False)
 
     def add_action(self, button: QtWidgets.QAbstractButton) -> None:
-        self.line.addWidget(button)
+        self.actions.append(button)
+        (self.below if self.narrow else self.line).addWidget(button)
+
+    def fit(self, width: int) -> None:
+        """Actions on the line when ``width`` leaves the first sentence ``MIN_HEADLINE`` px, else
+        on a line of their own below it."""
+        m = self.layout().contentsMargins()
+        widgets = [self.word, self.more, *self.actions]
+        need = (sum(w.sizeHint().width() for w in widgets) + self.line.spacing() * len(widgets)
+                + MIN_HEADLINE + m.left() + m.right())
+        narrow = bool(self.actions) and width < need
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        for b in self.actions:
+            (self.line if not narrow else self.below).removeWidget(b)
+            (self.below if narrow else self.line).addWidget(b)
 
     def _expand(self, on: bool, emit: bool = True) -> None:
         self.more.setText("Less" if on else "More…")
@@ -121,13 +146,14 @@ class FindingRow(_Card):
             self.toggled.emit(on)
 
     def height_for(self, width: int) -> int:
-        """The row's height at ``width`` (one line, or the line and the wrapped explanation)."""
+        """The row's height at ``width`` (its line(s), and the wrapped explanation if expanded)."""
         m = self.layout().contentsMargins()
+        buttons = max([b.sizeHint().height() for b in self.actions] or [0])
         line = max(self.more.sizeHint().height(), self.word.sizeHint().height())
-        for i in range(3, self.line.count()):
-            w = self.line.itemAt(i).widget()
-            if w is not None:
-                line = max(line, w.sizeHint().height())
+        if self.narrow:
+            line += buttons + self.layout().spacing()
+        else:
+            line = max(line, buttons)
         if not self.more.isChecked():
             return line + m.top() + m.bottom()
         inner = max(width - m.left() - m.right(), 50)
