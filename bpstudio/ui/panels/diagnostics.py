@@ -94,6 +94,7 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         self.from_graph: list = []
         self.from_snapshot: list = []
         self.expanded: set = set()  # (kind, message) of the findings shown in full
+        self.fit_on_resize = True
         self._shown: tuple | None = None  # what the rows show now
         self._due = False
         self.box = QtWidgets.QVBoxLayout()
@@ -207,8 +208,9 @@ class DiagnosticsPanel(QtWidgets.QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        for r in self.rows():  # in a dock (no banner to do it)
-            r.fit(self.inner.width())
+        if self.fit_on_resize:  # in a dock (a banner fits the rows to the width it chooses)
+            for r in self.rows():
+                r.fit(self.inner.width())
 
     def _row(self, d) -> FindingRow:
         # palettes, not style sheets: the banner repaints with the canvas under it, and style
@@ -270,6 +272,7 @@ class DiagnosticsBanner(QtWidgets.QFrame):
     def __init__(self, panel: DiagnosticsPanel, host: QtWidgets.QWidget) -> None:
         super().__init__(host)
         self.panel = panel
+        panel.fit_on_resize = False  # place() fits the rows to the banner's width
         self.host = host
         self.dismissed: tuple = ()
         self.setObjectName("diagnostics_banner")
@@ -316,6 +319,9 @@ class DiagnosticsBanner(QtWidgets.QFrame):
             return
         self.dismissed = ()
         width = self.width_for(self.host.width())
+        self.ensurePolished()  # the buttons' size hints depend on their style and font
+        for w in self.findChildren(QtWidgets.QWidget):
+            w.ensurePolished()
         m = self.layout().contentsMargins()
         inner = width - m.left() - m.right() - self.layout().spacing() - self.close_button.sizeHint().width()
         want = self.panel.preferred_height(inner) + m.top() + m.bottom() + 2

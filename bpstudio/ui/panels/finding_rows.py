@@ -74,7 +74,7 @@ class _Elided(QtWidgets.QLabel):
         p.end()
 
 
-MIN_HEADLINE = 180  # px of the first sentence worth keeping on the line; else actions go below
+MIN_HEADLINE = 140  # px of the first sentence worth keeping on the line; else actions go below
 
 
 class FindingRow(_Card):
