@@ -182,6 +182,6 @@ def test_a_preview_is_shown_as_one_but_not_kept_as_a_step(qtbot):
     assert panel._heat_steps == [1] and panel.status.text().startswith("step 1")
     assert [s for _, s in panel.heat_plot.getAxis("bottom")._tickLevels[0]] == ["1"]
     assert [panel.sample_box.itemText(i) for i in range(panel.sample_box.count())] == [
-        "mean over the batch"] + [f"sample {k} of 4 (row {k})" for k in range(1, 5)]
+        "mean over the batch"] + [f"sample {k} (row {k})" for k in range(1, 5)]
     panel.clear()
     assert not panel.hint.isHidden() and panel._heat_steps == [] and panel.sample_box.count() == 1

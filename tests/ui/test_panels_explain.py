@@ -178,6 +178,7 @@ def _document_panel(qtbot, project):
     doc = Document(project)
     panel = ArithmeticPanel(doc)
     qtbot.addWidget(panel)
+    panel.resize(600, 260)  # about the dock's size: the text scrolls
     panel.show()
     qtbot.waitExposed(panel)
     return doc, panel
@@ -193,6 +194,10 @@ def test_opens_on_a_preview_of_the_next_step_nothing_applied(qtbot):
     assert "W11 := W11 - alpha . mean(Z_X1 . delta_Z1) = 1 - 0.1 . 4 = 0.6" in text
     assert "1.4" not in text and panel.recalled.preview
     assert doc.graph.snapshot() == before  # a preview changes nothing
+    # it opens on the forward pass (the conventions just above it)
+    bar = panel.text.verticalScrollBar()
+    assert bar.maximum() > 0
+    assert panel.text.document().findBlockByNumber(bar.value()).text() == "Forward pass"
     # the chooser names the step's samples; the updates stay the batch mean
     assert [panel.sample_box.itemText(i) for i in range(panel.sample_box.count())] == [
         f"sample {k} of 4 (row {k})" for k in range(1, 5)]

@@ -64,7 +64,7 @@ class DeltaPanel(QtWidgets.QWidget):
         self.status = QtWidgets.QLabel("")
         self.status.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        self.sample_box.setMinimumContentsLength(10)
+        self.sample_box.setMinimumContentsLength(16)
         top = QtWidgets.QHBoxLayout()
         top.addWidget(QtWidgets.QLabel("Deltas of"))
         top.addWidget(self.sample_box)
@@ -247,7 +247,7 @@ class DeltaPanel(QtWidgets.QWidget):
         self.sample_box.clear()
         self.sample_box.addItem("mean over the batch", MEAN)
         for k, r in enumerate(rows):
-            self.sample_box.addItem(f"sample {k + 1} of {n} (row {int(r) + 1})" if n > 1
+            self.sample_box.addItem(f"sample {k + 1} (row {int(r) + 1})" if n > 1
                                     else f"the sample (row {int(r) + 1})", k)
         self.sample_box.setCurrentIndex(0 if self.sample == MEAN else min(self.sample, n - 1) + 1)
         self.sample_box.blockSignals(False)

@@ -57,6 +57,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self._last_snap = None  # the latest snapshot explained or waiting
         self._inputs_changed = False  # dataset or settings changed since the last snapshot
         self._preview_due = False
+        self._fresh = False  # the next render shows a new step: scroll to its forward pass
 
         self.title = QtWidgets.QLabel("")
         self.title.setWordWrap(True)
@@ -151,6 +152,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         doc = self.document
         try:
             self.recalled = preview_next_step(doc.graph, doc.dataset, doc.settings)
+            self._fresh = True
         except TraceUnavailable as exc:
             self.recalled = None
             self._show_note(str(exc))
@@ -187,6 +189,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         doc = self.document
         try:
             self.recalled = self.recall.recall(snap, doc.graph, doc.dataset, doc.settings, prev)
+            self._fresh = True
         except TraceUnavailable as exc:
             self.recalled = None
             self._show_note(str(exc))
@@ -253,7 +256,13 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self.text.setPlainText("\n".join(out))
         bar.setValue(keep)
         self._highlight(scroll=False)
-        if r.phase is not None and not self.lines_of(self.selected):
+        fresh, self._fresh = self._fresh, False
+        if fresh and r.phase is None and not self.lines_of(self.selected):
+            # a new step: open on its forward pass (the conventions stay just above)
+            first = next((i for i, ln in enumerate(lines) if ln.section == "forward"), None)
+            if first is not None:
+                bar.setValue(max(self.line_blocks[first] - 2, 0))
+        elif r.phase is not None and not self.lines_of(self.selected):
             # walking a step: what the phase just revealed is at the end of the text
             self.text.moveCursor(QtGui.QTextCursor.End)
             self.text.ensureCursorVisible()
