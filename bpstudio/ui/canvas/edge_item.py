@@ -6,7 +6,7 @@ import math
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainterPath, QPainterPathStroker, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QStyle
+from PySide6.QtWidgets import QGraphicsItem
 
 from . import style
 
@@ -49,11 +49,11 @@ def opaque_pens(background: int) -> list[QPen]:
 
 def background_of(widget) -> int:
     """The rgb of the canvas behind the items painted on ``widget`` (a view's viewport)."""
-    view = widget.parentWidget() if widget is not None else None
-    brush = view.backgroundBrush() if view is not None and hasattr(view, "backgroundBrush") else None
-    if brush is None or brush.style() == Qt.NoBrush:
+    try:
+        brush = widget.parentWidget().backgroundBrush()
+    except AttributeError:  # no widget, or not a view's viewport
         return 0xFFFFFF
-    return brush.color().rgb() & 0xFFFFFF
+    return 0xFFFFFF if brush.style() == Qt.NoBrush else brush.color().rgb() & 0xFFFFFF
 
 
 class EdgeItem(QGraphicsItem):
@@ -71,6 +71,7 @@ class EdgeItem(QGraphicsItem):
         self._line = QLineF()
         self._centres = QLineF()
         self._label_rect = QRectF()
+        self._bounds = QRectF()  # boundingRect(), kept with the line and label (asked twice a paint)
         self._text = style.format_value(self.value)
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
@@ -119,6 +120,9 @@ class EdgeItem(QGraphicsItem):
         h = m.height() + 2
         c = self._centres.pointAt(style.LABEL_T)
         self._label_rect = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+        m = style.EDGE_MAX_WIDTH + 8
+        r = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(-m, -m, m, m)
+        self._bounds = r.united(self._label_rect)
 
     def label_rect(self) -> QRectF:
         return QRectF(self._label_rect)
@@ -128,9 +132,7 @@ class EdgeItem(QGraphicsItem):
 
     # ------------------------------------------------------------------ geometry
     def boundingRect(self) -> QRectF:
-        m = style.EDGE_MAX_WIDTH + 8
-        r = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(-m, -m, m, m)
-        return r.united(self._label_rect)
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         p = QPainterPath(self._line.p1())
@@ -145,8 +147,8 @@ class EdgeItem(QGraphicsItem):
     def paint(self, painter, option, widget=None) -> None:
         if self._line.isNull():
             return
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        selected = bool(option.state & QStyle.State_Selected)
+        lod = painter.worldTransform().m11()  # the view only scales and translates
+        selected = self.isSelected()
         pen = opaque_pens(background_of(widget))[self.bucket]
         if selected or self.hovered:
             pen = type(pen)(pen)
