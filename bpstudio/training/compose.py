@@ -43,8 +43,10 @@ def _at_last(n: int, value: float | None) -> np.ndarray | None:
     return frozen(out)
 
 
-def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0) -> Snapshot:
-    """The session's state now; ``final`` (a pause, a step, a stop) adds diagnostics and a grid."""
+def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0,
+                  boundary: bool = True) -> Snapshot:
+    """The session's state now; ``final`` (a pause, a step, a stop) adds diagnostics and a grid.
+    ``boundary=False``: no decision-boundary grid in a running snapshot (nobody can see it)."""
     e, t = s.engine, s.trainer
     reset = s.history_reset
     new_epochs, new_losses = _new_history(s)
@@ -58,7 +60,8 @@ def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0) 
         train_acc = s.metrics.train_accuracy(e) if measured else None
         test_acc = s.metrics.test_accuracy(e) if measured else None
         grad_norms, weight_norms = observe.layer_norms(e)
-        grid, thumbs = (s.boundary.make(e, final) if np.isfinite(e.theta).all() else (None, None))
+        wanted = (final or boundary) and np.isfinite(e.theta).all()
+        grid, thumbs = s.boundary.make(e, final) if wanted else (None, None)
     diagnostics = ()
     if final:
         try:

@@ -85,6 +85,7 @@ class TrainingController(QObject):
         self.state_changed.connect(self._follow_state)
         self.gui_cost = 0.0  # seconds the GUI takes per snapshot (smoothed)
         self.gate_hooks = GateHooks(self)  # while running, the worker waits while the GUI works
+        self.boundary_wanted = lambda: True  # set by the panels: is a decision boundary on view?
         self._watch(document.graph)
         for name, slot in (("project_replaced", self._on_project_replaced),
                            ("dataset_changed", self._on_dataset_changed),
@@ -344,6 +345,7 @@ class TrainingController(QObject):
         if self._worker is not None:
             self._worker.min_interval = min(max(self.snapshot_interval, self.gui_cost / GUI_SHARE),
                                             MAX_SNAPSHOT_INTERVAL)
+            self._worker.boundary_wanted = bool(self.boundary_wanted())
 
     @Slot(str)
     def _follow_state(self, state: str) -> None:

@@ -70,6 +70,7 @@ class TrainingWorker(QObject):
         # set by the GUI thread (plain float writes are atomic under the GIL):
         self.min_interval = SNAPSHOT_INTERVAL  # spacing of running snapshots the GUI can take
         self.gate = GuiGate()  # raised by the GUI thread while it handles events: training waits
+        self.boundary_wanted = True  # False: no panel shows a decision boundary now (GUI thread)
 
     # ------------------------------------------------------------------ thread-safe
     def request_stop(self) -> None:
@@ -304,7 +305,8 @@ class TrainingWorker(QObject):
                 return
             self._in_flight += 1
         self._last_emit = now
-        self.snapshot.emit(make_snapshot(self.session, final=final, generation=self.generation))
+        self.snapshot.emit(make_snapshot(self.session, final=final, generation=self.generation,
+                                         boundary=self.boundary_wanted))
 
     def _ready(self) -> bool:
         if self.session is None or self._load_error:
