@@ -50,6 +50,14 @@ class Panels:
         self.controllers.append(controller)
         for p in self.all():
             controller.snapshot_ready.connect(p.show_snapshot)
+        if hasattr(controller, "boundary_wanted"):
+            controller.boundary_wanted = self.boundary_wanted
+
+    def boundary_wanted(self) -> bool:
+        """False while the window is shown but the decision boundary is not (a tab behind another,
+        a closed dock): the training worker then makes no grids for running snapshots."""
+        b = self.boundary
+        return not (b.window().isVisible() and not b.isVisible())
 
     def show_snapshot(self, snap) -> None:
         """Hand one snapshot to every panel (what ``snapshot_ready`` does; for tests and benches)."""
