@@ -179,8 +179,10 @@ class TrainControls(QObject):
         self.epoch_label = QLabel("Epoch 0")
         self.loss_label = QLabel("Loss —")
         self.phase_label = QLabel("")
-        for lab in (self.epoch_label, self.loss_label):
-            lab.setMinimumWidth(110)
+        # a fixed size (room for the longest text): a new epoch or loss then repaints the label
+        # only, instead of re-laying out (and animating) every dock of the window per snapshot
+        for lab, longest in ((self.epoch_label, "Epoch 0000000000 "), (self.loss_label, "Loss -0.00000e-000 ")):
+            lab.setFixedSize(max(110, lab.fontMetrics().horizontalAdvance(longest)), lab.sizeHint().height())
 
         self.settings_panel = TrainingSettingsPanel(document)
         controller.snapshot_ready.connect(self.show_snapshot)
