@@ -7,7 +7,14 @@ how many ticks were missed; the in-app training speed (steps/s from the snapshot
 with the headless engine (``Trainer.step`` in a loop) measured in the same run.
 Targets: p99 lateness ≤ 16 ms; in-app ≥ 70 % of headless. No assertion: figures are printed.
 
-``python -m benchmarks responsiveness`` (offscreen) or ``python -m benchmarks.bench_responsiveness``.
+The machine is shared (2 cores), so every configuration runs ``REPEAT`` times, each run's figures
+and the load average are printed, then the medians. The first whole-window run of each case also
+prints where the GUI thread's time went: each ``snapshot_ready`` slot, each panel's throttled
+redraws (and those put off because the panel was hidden), and how long the worker waited for the
+GUI (the GUI-first gate, :mod:`bpstudio.training.gate`).
+
+``python -m benchmarks responsiveness`` (offscreen) or
+``python -m benchmarks.bench_responsiveness [seconds] [repeat]``.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import time
 import numpy as np
 
 SECONDS = 4.0
+REPEAT = 3
 TICK = 0.010
 P99_TARGET_MS = 16.0
 RATIO_TARGET = 0.70
@@ -120,10 +128,74 @@ def open_window(project, panels: bool = True):
     return window
 
 
-def in_app(app, project, seconds: float, panels: bool = True) -> dict:
-    """Full-speed training in the window: probe figures and steps per second."""
+class SlotTimes:
+    """Times every ``snapshot_ready`` receiver of the window (re-connected through a wrapper)."""
+
+    def __init__(self, window) -> None:
+        ctl, controls = window.controller, window.train_controls
+        found = [("status bar (controls)", controls.show_snapshot),
+                 ("canvas weights", controls.canvas_weights.show_snapshot)]
+        panels = getattr(window, "panels", None)
+        if panels is not None:
+            found += [(type(p).__name__, p.show_snapshot) for p in panels.all()]
+        self.times: dict[str, list[float]] = {}
+        self.recording = False
+        for label, slot in found:
+            try:
+                ctl.snapshot_ready.disconnect(slot)
+            except (RuntimeError, TypeError):
+                continue  # not connected (panels closed)
+            ctl.snapshot_ready.connect(self._wrap(label, slot))
+        self.redraws = self._redraws(window)
+
+    def _wrap(self, label: str, slot):
+        times = self.times.setdefault(label, [])
+
+        def timed(snap) -> None:
+            t0 = time.perf_counter()
+            slot(snap)
+            if self.recording:
+                times.append(time.perf_counter() - t0)
+        return timed
+
+    @staticmethod
+    def _redraws(window) -> dict:
+        try:
+            from bpstudio.ui.panels.throttle import Redraw
+        except ImportError:
+            return {}
+        return {type(r.parent()).__name__: r for r in window.findChildren(Redraw)}
+
+    def start(self) -> None:
+        self.recording = True
+        self.base = {k: (r.draws, r.draw_time, r.skipped) for k, r in self.redraws.items()}
+
+    def stop(self) -> None:
+        self.recording = False
+        self.redraw_stats = {k: (r.draws - self.base[k][0], r.draw_time - self.base[k][1],
+                                 r.skipped - self.base[k][2]) for k, r in self.redraws.items()}
+
+    def report(self, seconds: float) -> list[str]:
+        lines = [f"      {'snapshot slot':26s} {'calls':>5s} {'mean ms':>8s} {'p99 ms':>7s} "
+                 f"{'max ms':>7s} {'share of GUI':>12s}"]
+        for label, ts in self.times.items():
+            if ts:
+                t = np.asarray(ts) * 1000.0
+                lines.append(f"      {label:26s} {len(t):5d} {t.mean():8.3f} {np.percentile(t, 99):7.2f} "
+                             f"{t.max():7.2f} {t.sum() / 10 / seconds:11.2f}%")
+        for label, (n, total, skipped) in self.redraw_stats.items():
+            mean = 1000.0 * total / n if n else 0.0
+            lines.append(f"      {'redraw ' + label:26s} {n:5d} {mean:8.3f} {'':>7s} {'':>7s} "
+                         f"{100.0 * total / seconds:11.2f}%  (put off while hidden: {skipped})")
+        return lines
+
+
+def in_app(app, project, seconds: float, panels: bool = True, profile: bool = False) -> dict:
+    """Full-speed training in the window: probe figures and steps per second (``profile``: also
+    the per-slot table of the GUI thread's time)."""
     window = open_window(project, panels)
     ctl = window.controller
+    slots = SlotTimes(window) if profile else None
     arrivals: list[tuple[float, int]] = []
     ctl.snapshot_ready.connect(lambda s: arrivals.append((time.perf_counter(), s.steps))
                                if s.state == "running" else None)
@@ -137,9 +209,20 @@ def in_app(app, project, seconds: float, panels: bool = True) -> dict:
     t_play = time.perf_counter()
     ctl.play()
     run_loop(app, 0.5)  # warm-up: thread start, first snapshots
+    gate = getattr(ctl._worker, "gate", None)
+    waits0 = (gate.waits, gate.waited) if gate is not None else (0, 0.0)
+    if slots is not None:
+        slots.start()
+    cpu0, gui0, wall0 = time.process_time(), time.thread_time(), time.perf_counter()
     probe.start()
     run_loop(app, seconds)
     stats = probe.stop()
+    wall = time.perf_counter() - wall0
+    gui_cpu = (time.thread_time() - gui0) / wall  # this (the GUI) thread's share of one core
+    other_cpu = (time.process_time() - cpu0) / wall - gui_cpu  # the worker (and Qt's helpers)
+    if slots is not None:
+        slots.stop()
+    waited = ((gate.waits - waits0[0], gate.waited - waits0[1]) if gate is not None else None)
     t_pause = time.perf_counter()
     ctl.pause()
     run_loop(app, 0.3)
@@ -151,7 +234,8 @@ def in_app(app, project, seconds: float, panels: bool = True) -> dict:
     rate = final.steps / (t_pause - t_play) if final is not None else float("nan")
     shown = [t for t, _ in arrivals if t >= t_play + 0.5]
     return {"probe": stats, "idle": idle_stats, "rate": rate, "snapshots": len(arrivals),
-            "snapshot_hz": len(shown) / seconds}
+            "snapshot_hz": len(shown) / seconds, "slots": slots, "waited": waited,
+            "cpu": (gui_cpu, other_cpu)}
 
 
 def cases():
@@ -174,36 +258,73 @@ def cases():
     return [("(a) xor preset 2-3-1, 4 samples", xor), ("(b) 2-16-16-1, 200 samples", deep)]
 
 
-def main(seconds: float = SECONDS) -> int:
+def load() -> str:
+    """The machine's load average (1 min) and core count: the bench shares them."""
+    try:
+        return f"load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    except OSError:  # pragma: no cover - not on every platform
+        return "load unknown"
+
+
+def run_once(app, project, seconds: float, panels: bool, profile: bool) -> dict:
+    """One in-app run between two headless measurements (a busy machine shows in both)."""
+    before = headless_rate(project, min(seconds, 2.0) / 2)
+    r = in_app(app, project, seconds, panels, profile)
+    r["headless"] = (before + headless_rate(project, min(seconds, 2.0) / 2)) / 2
+    r["ratio"] = r["rate"] / r["headless"]
+    r["load"] = load()
+    return r
+
+
+def show_run(i: int, r: dict, seconds: float) -> None:
+    p = r["probe"]
+    waited = r["waited"]
+    wait_text = (f"; worker waited for the GUI {waited[0]} times, {1000 * waited[1]:.0f} ms"
+                 if waited else "")
+    print(f"    run {i + 1}: lateness p50 {p['p50']:6.2f}  p99 {p['p99']:6.2f}  max {p['max']:7.2f} ms  "
+          f"missed {p['missed']:3d} of {p['ticks']};  steps/s {r['rate']:7.0f} vs headless "
+          f"{r['headless']:7.0f} = {r['ratio']:4.2f};  {r['snapshot_hz']:4.1f} snapshots/s;  "
+          f"CPU: GUI thread {r['cpu'][0]:.0%}, worker {r['cpu'][1]:.0%} of a core;  "
+          f"{r['load']}{wait_text}")
+    if r["slots"] is not None:
+        print("      GUI thread time while training (this run):")
+        print("\n".join(r["slots"].report(seconds)))
+
+
+def show_medians(runs: list[dict]) -> None:
+    med = lambda xs: float(np.median(xs))  # noqa: E731
+    p99 = med([r["probe"]["p99"] for r in runs])
+    ratio = med([r["ratio"] for r in runs])
+    idle = med([r["idle"]["p99"] for r in runs])
+    print(f"    median of {len(runs)}: lateness p50 {med([r['probe']['p50'] for r in runs]):.2f}  "
+          f"p99 {p99:.2f}  max {med([r['probe']['max'] for r in runs]):.2f} ms "
+          f"[{'ok' if p99 <= P99_TARGET_MS else 'MISSED'}];  in-app {ratio:.2f} of headless "
+          f"({med([r['rate'] for r in runs]):.0f} vs {med([r['headless'] for r in runs]):.0f} steps/s) "
+          f"[{'ok' if ratio >= RATIO_TARGET else 'MISSED'}];  GUI idle p99 {idle:.2f} ms")
+
+
+def main(seconds: float = SECONDS, repeat: int = REPEAT) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from bpstudio.app import create_app
 
     app = create_app()
     import pyqtgraph  # noqa: F401  (after PySide6)
 
-    print(f"GUI probe every {TICK * 1000:.0f} ms; {seconds:g} s of full-speed training per case; "
-          f"switch interval {sys.getswitchinterval():g} s; targets p99 ≤ {P99_TARGET_MS:g} ms, "
-          f"in-app ≥ {RATIO_TARGET:.0%} of headless")
+    print(f"GUI probe every {TICK * 1000:.0f} ms; {seconds:g} s of full-speed training per run, "
+          f"{repeat} runs per configuration; switch interval {sys.getswitchinterval():g} s; "
+          f"targets p99 ≤ {P99_TARGET_MS:g} ms, in-app ≥ {RATIO_TARGET:.0%} of headless; {load()}")
     for name, project in cases():
         print(name)
         for label, panels in (("canvas + controls", False), ("whole window, panels", True)):
-            # headless just before and just after, so a busy machine shows in both figures
-            before = headless_rate(project, min(seconds, 2.0) / 2)
-            r = in_app(app, project, seconds, panels)
-            ref = (before + headless_rate(project, min(seconds, 2.0) / 2)) / 2
-            p, idle = r["probe"], r["idle"]
-            ratio = r["rate"] / ref
             print(f"  {label}")
-            print(f"    GUI idle      lateness p50 {idle['p50']:6.2f} ms  p99 {idle['p99']:6.2f} ms  "
-                  f"max {idle['max']:6.2f} ms  missed {idle['missed']} of {idle['ticks']}")
-            print(f"    GUI training  lateness p50 {p['p50']:6.2f} ms  p99 {p['p99']:6.2f} ms  "
-                  f"max {p['max']:6.2f} ms  missed {p['missed']} of {p['ticks']}  "
-                  f"[{'ok' if p['p99'] <= P99_TARGET_MS else 'MISSED'}]")
-            print(f"    steps/s       in-app {r['rate']:9.0f}  headless {ref:9.0f}  ratio {ratio:5.2f}  "
-                  f"[{'ok' if ratio >= RATIO_TARGET else 'MISSED'}]  "
-                  f"({r['snapshot_hz']:.1f} snapshots/s)")
+            runs = []
+            for i in range(repeat):
+                runs.append(run_once(app, project, seconds, panels, profile=panels and i == 0))
+                show_run(i, runs[-1], seconds)
+            show_medians(runs)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(float(sys.argv[1]) if len(sys.argv) > 1 else SECONDS))
+    args = sys.argv[1:]
+    raise SystemExit(main(float(args[0]) if args else SECONDS, int(args[1]) if len(args) > 1 else REPEAT))
