@@ -55,7 +55,7 @@ def test_article_batch_step_and_markdown(qtbot, tmp_path):
     panel = _panel(qtbot, project)
     panel.show_snapshot(run.snapshot(state="idle"))
     assert panel.title.text().startswith("Preview of the next step")
-    assert "nothing applied yet" in panel.title.text() and "Batch mode" in panel.title.text()
+    assert "nothing applied yet" in panel.title.text() and "Batch mode" in panel.context.text()
     assert "W11 := W11 - alpha . mean(Z_X1 . delta_Z1) = 1 - 0.1 . 4 = 0.6" in panel.plain_text()
     run.step()
     panel.show_snapshot(run.snapshot())
@@ -140,7 +140,8 @@ def test_phase_snapshot_explains_the_step_in_progress(qtbot):
     run.trace = trace_step(run.engine, X, Y, idx, 0.1, "gd")
     start = run.snapshot(phase=Phase(BACKWARD, 2, "backward output"))
     panel.show_snapshot(start)
-    assert panel.title.text().startswith("Step 2, backward output. Online mode: a step uses one sample (row 2)")
+    assert panel.title.text() == "Step 2, backward output"
+    assert panel.context.text().startswith("Online mode: a step uses one sample (row 2)")
     text = panel.plain_text()
     assert "Sample: data row 2: X1 = 0, X2 = 1, y = 1" in text
     # the backward pass has reached the output only: its delta, no hidden deltas, no updates yet
@@ -189,15 +190,17 @@ def test_opens_on_a_preview_of_the_next_step_nothing_applied(qtbot):
     before = doc.graph.snapshot()
     title, text = panel.title.text(), panel.plain_text()
     assert title.startswith("Preview of the next step") and "nothing applied yet" in title
-    assert "Batch mode: a step uses all 4 samples (rows 1, 2, 3, 4); each update uses the mean" in title
+    assert title == "Preview of the next step — nothing applied yet."
+    assert panel.context.text() == ("Batch mode: a step uses all 4 samples (rows 1, 2, 3, 4); each "
+                                    "update uses the mean of their gradients.")
     assert "Unit Z1: h(x) = W0.X0 + W1.X1 + W2.X2 = 1 . 1 + 1 . 0 + 1 . 0 = 1" in text
     assert "W11 := W11 - alpha . mean(Z_X1 . delta_Z1) = 1 - 0.1 . 4 = 0.6" in text
     assert "1.4" not in text and panel.recalled.preview
     assert doc.graph.snapshot() == before  # a preview changes nothing
-    # it opens on the forward pass (the conventions just above it)
+    # it opens on the forward pass of the chosen sample (the conventions above it)
     bar = panel.text.verticalScrollBar()
     assert bar.maximum() > 0
-    assert panel.text.document().findBlockByNumber(bar.value()).text() == "Forward pass"
+    assert panel.text.document().findBlockByNumber(bar.value()).text().startswith("Sample 1 of 4")
     # the chooser names the step's samples; the updates stay the batch mean
     assert [panel.sample_box.itemText(i) for i in range(panel.sample_box.count())] == [
         f"sample {k} of 4 (row {k})" for k in range(1, 5)]
@@ -209,7 +212,7 @@ def test_opens_on_a_preview_of_the_next_step_nothing_applied(qtbot):
 def test_online_preview_states_the_single_sample_update(qtbot):
     doc, panel = _document_panel(qtbot, _online_article())
     assert "Online mode: a step uses one sample (row 1); the update uses its gradient alone" in \
-        panel.title.text()
+        panel.context.text()
     assert "V01 := V01 - alpha . Z_Z1 . delta_D0 = 1 - 0.1 . 1 . 4 = 0.6" in panel.plain_text()
     assert panel.sample_box.count() == 1
 
@@ -222,7 +225,7 @@ def test_preview_follows_edits_dataset_and_settings_but_not_training_write_back(
     g.set_bias(g.find("Z1").id, 2.0)  # the weight W10 from the bias unit X0
     qtbot.waitUntil(lambda: "= 2 . 1 + 1 . 0 + 1 . 0 = 2" in panel.plain_text(), timeout=2000)
     doc.set_settings(replace(doc.settings, mode="online"))
-    qtbot.waitUntil(lambda: "Online mode" in panel.title.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "Online mode" in panel.context.text(), timeout=2000)
     doc.set_dataset(truth_table("and"))
     qtbot.waitUntil(lambda: "Sample: data row 1: X1 = 0, X2 = 0, y = 0" in panel.plain_text()
                     and panel.recalled.trace.n_samples == 1, timeout=2000)

@@ -117,7 +117,8 @@ def test_the_first_screen_shows_the_next_step_and_a_new_project_starts_afresh(st
     p = window.panels
     qtbot.waitUntil(lambda: p.arithmetic.recalled is not None, timeout=WAIT)
     title, text = p.arithmetic.title.text(), p.arithmetic.plain_text()
-    assert "Preview of the next step" in title and "nothing applied yet" in title and "Batch mode" in title
+    assert "Preview of the next step" in title and "nothing applied yet" in title
+    assert p.arithmetic.context.text().startswith("Batch mode: a step uses all 4 samples")
     assert "Unit Z1: h(x) = W0.X0 + W1.X1 + W2.X2 = 1 . 1 + 1 . 0 + 1 . 0 = 1" in text
     assert "= 0.6" in text and "1.4" not in text
     assert not p.deltas.hint.isHidden() and [window.document.graph.nodes[u].name for u in p.deltas.ids] \

@@ -21,6 +21,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal, Slot
 import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgraph for demos)
 
+from bpstudio.ui.panels.finding_rows import ElidedLine
 from bpstudio.ui.panels.step_trace import (Recalled, StepRecall, TraceUnavailable, line_shown,
                                            preview_next_step)
 from bpstudio.ui.weak_events import follow
@@ -62,6 +63,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self.title = QtWidgets.QLabel("")
         self.title.setWordWrap(True)
         self.title.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.context = ElidedLine("")  # batch / online: what a step uses, how the update combines it
         self.sample_box = QtWidgets.QComboBox()
         self.sample_box.currentIndexChanged.connect(self._sample_picked)
         copy = QtWidgets.QToolButton()
@@ -89,6 +91,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(top)
         lay.addWidget(self.title)
+        lay.addWidget(self.context)
         lay.addWidget(self.text, 1)
         # the preview follows the document while training is not running
         events = getattr(getattr(document, "graph", None), "events", None)
@@ -207,6 +210,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
     def _show_note(self, text: str) -> None:
         self.lines, self.line_blocks = [], []
         self.title.setText(text)
+        self.context.set_text("")
         self.text.setPlainText("")
 
     def _fill_samples(self) -> None:
@@ -250,6 +254,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         r = self.recalled
         note = "" if r.exact else " (approximate: the optimiser's state is not replayed)"
         self.title.setText(f"{r.title}{note}")
+        self.context.set_text(r.context)
         bar = self.text.verticalScrollBar()
         keep = bar.value()
         self.text.setPlainText("\n".join(out))
@@ -257,10 +262,10 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self._highlight(scroll=False)
         fresh, self._fresh = self._fresh, False
         if fresh and r.phase is None and not self.lines_of(self.selected):
-            # a new step: open on its forward pass (the conventions stay just above)
+            # a new step: open on its forward pass (the conventions stay above)
             first = next((i for i, ln in enumerate(lines) if ln.section == "forward"), None)
             if first is not None:
-                bar.setValue(max(self.line_blocks[first] - 2, 0))
+                bar.setValue(self.line_blocks[first])
         elif r.phase is not None and not self.lines_of(self.selected):
             # walking a step: what the phase just revealed is at the end of the text
             self.text.moveCursor(QtGui.QTextCursor.End)

@@ -48,15 +48,21 @@ class _Card(QtWidgets.QFrame):
         p.end()
 
 
-class _Elided(QtWidgets.QLabel):
-    """One line of text, cut with "…" to the width it gets (the whole text in its tooltip)."""
+class ElidedLine(QtWidgets.QLabel):
+    """One line of text, cut with "…" to the width it gets (the whole text in its tooltip and in
+    ``text()``)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str = "") -> None:
         super().__init__()
-        self.full = text
-        self.setToolTip(text)
         self.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Fixed)
         self.setMinimumWidth(40)
+        self.set_text(text)
+
+    def set_text(self, text: str) -> None:
+        self.full = text
+        self.setText(text)
+        self.setToolTip(text)
+        self.update()
 
     def shown_text(self) -> str:
         return self.fontMetrics().elidedText(self.full, QtCore.Qt.ElideRight, max(self.width(), 1))
@@ -90,7 +96,7 @@ class FindingRow(_Card):
         self.setObjectName(f"diagnostic_{d.kind}")
         self.word = QtWidgets.QLabel(f"<b style='color:{fg}'>{TITLES.get(d.severity, d.severity)}:</b>")
         self.word.setTextFormat(QtCore.Qt.RichText)
-        self.headline = _Elided(headline(d.message))
+        self.headline = ElidedLine(headline(d.message))
         self.more = QtWidgets.QToolButton()
         self.more.setObjectName("more")
         self.more.setAutoRaise(True)

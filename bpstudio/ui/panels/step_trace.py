@@ -44,6 +44,7 @@ class Recalled:
     exact: bool
     phase: object = None  # the Phase shown, when walking a step phase by phase
     preview: bool = False  # a step not taken yet (nothing applied)
+    context: str = ""  # the mode: which samples a step uses, how its update combines them
 
 
 def line_shown(line, phase, depth_of: dict) -> bool:
@@ -106,8 +107,8 @@ def preview_next_step(graph, dataset, settings) -> Recalled:
         tr.record_update(engine)
     except (ValueError, KeyError, IndexError) as exc:
         raise TraceUnavailable(f"No arithmetic to show yet: {exc}") from None
-    title = f"Preview of the next step from the current weights — {NOTHING_APPLIED}."
-    return Recalled(tr, f"{title} {mode_context(settings, tr)}", True, preview=True)
+    return Recalled(tr, f"Preview of the next step — {NOTHING_APPLIED}.", True, preview=True,
+                    context=mode_context(settings, tr))
 
 
 def _set_params(engine: Engine, edge_keys, weights, bias_ids, biases) -> None:
@@ -132,12 +133,12 @@ class StepRecall:
             self.prev = snap
 
     def recall(self, snap, graph, dataset, settings, prev=None) -> Recalled:
-        """The trace of the step ``snap`` shows (see the module notes), its title ending with the
-        mode's context; raises TraceUnavailable.
+        """The trace of the step ``snap`` shows (see the module notes), with the mode's context;
+        raises TraceUnavailable.
 
         ``prev``: the between-steps snapshot seen before ``snap`` (default: the last one noted)."""
         r = self._recall(snap, graph, dataset, settings, prev)
-        r.title = f"{r.title.rstrip('.')}. {mode_context(settings, r.trace)}"
+        r.context = mode_context(settings, r.trace)
         return r
 
     def _recall(self, snap, graph, dataset, settings, prev=None) -> Recalled:
@@ -152,7 +153,7 @@ class StepRecall:
             elif own.applied:
                 title = f"Step {snap.steps} ({snap.batch_label or f'{own.n_samples} samples'})"
             else:
-                title = f"Preview of the next step from the current weights — {NOTHING_APPLIED}."
+                title = f"Preview of the next step — {NOTHING_APPLIED}."
             return Recalled(own, title, True, snap.phase, preview=not own.applied and snap.phase is None)
         topo = (tuple(snap.unit_ids), tuple(snap.edge_keys))
         if set(topo[0]) != set(graph.nodes) or set(topo[1]) != set(graph.edges):
@@ -196,8 +197,7 @@ class StepRecall:
         tr.record_update(engine)
         exact = snap.steps == 0 or opt == "gd"
         what = "" if snap.steps == 0 else " on the same samples"
-        return Recalled(tr, f"Preview of the next step{what} from the current weights — "
-                            f"{NOTHING_APPLIED}.", exact, preview=True)
+        return Recalled(tr, f"Preview of the next step{what} — {NOTHING_APPLIED}.", exact, preview=True)
 
     def __repr__(self) -> str:
         return f"StepRecall(prev={self.prev!r})"
