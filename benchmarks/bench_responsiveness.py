@@ -284,7 +284,7 @@ def show_run(i: int, r: dict, seconds: float) -> None:
     print(f"    run {i + 1}: lateness p50 {p['p50']:6.2f}  p99 {p['p99']:6.2f}  max {p['max']:7.2f} ms  "
           f"missed {p['missed']:3d} of {p['ticks']};  steps/s {r['rate']:7.0f} vs headless "
           f"{r['headless']:7.0f} = {r['ratio']:4.2f};  {r['snapshot_hz']:4.1f} snapshots/s;  "
-          f"CPU: GUI thread {r['cpu'][0]:.0%}, worker {r['cpu'][1]:.0%} of a core;  "
+          f"CPU: GUI thread {r['cpu'][0]:.0%}, worker (+ numpy's threads) {r['cpu'][1]:.0%} of a core;  "
           f"{r['load']}{wait_text}")
     if r["slots"] is not None:
         print("      GUI thread time while training (this run):")
