@@ -5,29 +5,62 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sys  # noqa: E402
+import weakref  # noqa: E402
 
 import pytest  # noqa: E402
 
 
+_started_threads: "weakref.WeakSet" = weakref.WeakSet()  # every QThread started by a test
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _track_qthreads():
+    """Record each QThread a test starts (``QThread.start`` wrapped), for :func:`_qt_left_clean`."""
+    from PySide6.QtCore import QThread
+
+    original = QThread.start
+
+    def start(self, *args, **kwargs):
+        _started_threads.add(self)
+        return original(self, *args, **kwargs)
+
+    QThread.start = start
+    yield
+    QThread.start = original
+
+
 @pytest.fixture(autouse=True)
-def _deferred_deletes_run_now():
-    """After each test (once pytest-qt has closed and ``deleteLater``-ed its widgets) run the pending
-    deferred deletes now. ``processEvents`` alone never does, so closed windows of earlier tests
-    piled up half alive and were destroyed later inside another test, at a random moment: the
-    source of order-dependent crashes. (Walking ``app.topLevelWidgets()`` here to close strays
-    crashed the process itself, 1 run in 3: wrapping such a widget in Python is the hazard.)"""
+def _qt_left_clean(request):
+    """After each test (once pytest-qt has closed and ``deleteLater``-ed its widgets):
+
+    - no QThread it started may still run: its owner is about to be deleted, and destroying a
+      running QThread aborts the process ("QThread: Destroyed while thread is still running").
+      One found running is stopped, and the test fails with its name;
+    - the pending deferred deletes run now. ``processEvents`` alone never runs them, so closed
+      windows of earlier tests piled up half alive and were destroyed later inside another test, at
+      a random moment: the source of order-dependent crashes. (Walking ``app.topLevelWidgets()``
+      here to close strays crashed the process itself, 1 run in 3: wrapping such widgets is the
+      hazard, so strays are left to pytest-qt's ``qtbot.addWidget``.)"""
     yield
     if "PySide6.QtWidgets" not in sys.modules:  # a core test: Qt was never loaded
         return
+    import shiboken6
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
+    running = [t for t in list(_started_threads) if shiboken6.isValid(t) and t.isRunning()]
+    for t in running:
+        t.quit()
+        t.wait(5000)
     app = QApplication.instance()
-    if app is None:
-        return
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    app.processEvents()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if app is not None:
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if running:
+        names = ", ".join(t.objectName() or type(t).__name__ for t in running)
+        pytest.fail(f"the test left QThread(s) running: {names} (stop them, e.g. controller.shutdown())",
+                    pytrace=False)
 
 
 @pytest.fixture
