@@ -53,6 +53,7 @@ class DeltaPanel(QtWidgets.QWidget):
         self._heat_steps: list[int] = []
         self._last = None
         self._samples_key: tuple | None = None
+        self._step_ticks: list = []  # the step numbers on the heatmap's x axis now
         self._side_by_side: bool | None = None
         self._graph_due = False
         self._redraw = Redraw(self._draw, parent=self)
@@ -177,6 +178,7 @@ class DeltaPanel(QtWidgets.QWidget):
         self.heat_plot.getAxis("left").setTicks(
             [[(i + 0.5, self._name(u)) for i, u in enumerate(self.ids) if i % every == 0]])
         self.heat_plot.getAxis("bottom").setTicks([[]])
+        self._step_ticks = []
         self.heat_plot.setYRange(0, max(len(self.ids), 1), padding=0)
         self.heat_plot.setXRange(-0.5, 0.5, padding=0)
         self.values = np.full(len(self.ids), np.nan)
@@ -297,8 +299,12 @@ class DeltaPanel(QtWidgets.QWidget):
         self.heat.setRect(QtCore.QRectF(-0.5, 0, n, len(self.ids)))
         fit = max(2, int(self.heat_plot.vb.width() // 45))  # step numbers ~45 px apart
         cols = sorted({int(round(c)) for c in np.linspace(0, n - 1, min(n, fit))})
-        self.heat_plot.getAxis("bottom").setTicks([[(c, str(self._heat_steps[c])) for c in cols]])
-        self.heat_plot.setXRange(-0.5, n - 0.5, padding=0)
+        ticks = [(c, str(self._heat_steps[c])) for c in cols]
+        if ticks != self._step_ticks:  # each change re-lays the axis out
+            self.heat_plot.getAxis("bottom").setTicks([ticks])
+            self._step_ticks = ticks
+        if self.heat_plot.viewRange()[0] != [-0.5, n - 0.5]:
+            self.heat_plot.setXRange(-0.5, n - 0.5, padding=0)
 
     # ------------------------------------------------------------------ selection
     @Slot(int)
