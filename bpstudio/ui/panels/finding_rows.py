@@ -103,6 +103,10 @@ class FindingRow(_Card):
         self.more.setCheckable(True)
         self.more.setToolTip("The whole explanation")
         self.more.toggled.connect(self._expand)
+        pal = self.more.palette()  # a flat button on the light row: dark text in the dark theme too
+        for role in (QtGui.QPalette.ButtonText, QtGui.QPalette.WindowText):
+            pal.setColor(role, QtGui.QColor(fg))
+        self.more.setPalette(pal)
         self.detail = QtWidgets.QLabel(d.message)
         self.detail.setWordWrap(True)
         self.detail.setObjectName("detail")
