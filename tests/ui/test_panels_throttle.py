@@ -40,7 +40,7 @@ def test_panels_draw_running_snapshots_later_and_quiet_ones_now(qtbot):
     # ... the drawing waits for the next redraw
     assert boundary.grid is None and len(grads.grad_curves[0].xData or []) == 0
     qtbot.waitUntil(lambda: boundary.grid is not None, timeout=2000)
-    qtbot.waitUntil(lambda: len(grads.grad_curves[0].xData) == 1, timeout=2000)
+    qtbot.waitUntil(lambda: len(grads.grad_curves[0].xData or []) == 1, timeout=2000)
     assert np.array_equal(boundary.image.image, snap.boundary)
     run.run(1)
     quiet = run.snapshot(state="paused")
