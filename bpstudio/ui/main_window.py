@@ -101,18 +101,16 @@ class MainWindow(QMainWindow):
         return dock
 
     def fit_docks_to_screen(self) -> None:
-        """On a short screen, stack the Inspector, Training settings and Data docks as tabs so the
-        window (and the canvas) fit; on a roomy screen leave them side by side."""
-        screen = self.screen()
-        if screen is None or self.minimumSizeHint().height() <= screen.availableGeometry().height():
-            return
+        """Stack the Inspector, Training settings and Data docks as tabs of one column: the column
+        then needs the height of one of them, not of all three, which leaves the bottom row (loss,
+        deltas, worked arithmetic) room for a dozen lines; the Data tab (the truth table) is shown."""
         first = self.docks["inspector"]
         area = self.dockWidgetArea(first)
         for key in ("training", "data"):
             dock = self.docks.get(key)
             if dock is not None and self.dockWidgetArea(dock) == area:
                 self.tabifyDockWidget(first, dock)
-        first.raise_()
+        (self.docks.get("data") or first).raise_()
 
     @Slot(str)
     def show_message(self, text: str, ms: int = 5000) -> None:
@@ -295,6 +293,7 @@ class MainWindow(QMainWindow):
             self._fitted = True
             self.centre_on_screen()
             self.give_canvas_room()
+            QTimer.singleShot(0, self.give_canvas_room)  # again once the layout has settled
             QTimer.singleShot(0, self.view.fit)
 
     def give_canvas_room(self) -> None:
@@ -304,6 +303,10 @@ class MainWindow(QMainWindow):
                     and not d.isFloating()]
             if side:
                 self.resizeDocks(side[:1], [max(260, int(self.width() * 0.3))], Qt.Horizontal)
+        bottom = [d for d in self.docks.values() if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea
+                  and d.isVisible() and not d.isFloating()]
+        if bottom:  # room for a dozen lines of arithmetic and a readable loss curve
+            self.resizeDocks(bottom[:1], [max(220, int(self.height() * 0.3))], Qt.Vertical)
 
     def centre_on_screen(self) -> None:
         screen = self.screen() or self.windowHandle() and self.windowHandle().screen()
