@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from ..core.dataset import Dataset
 from ..core.graph import Graph
 from ..core.settings import TrainingSettings
+from .blas import use_one_blas_thread
 from .compose import make_snapshot
 from .gate import GuiGate
 from .session import GRANULARITIES, IDLE, PAUSED, RUNNING, TrainingSession
@@ -85,6 +86,7 @@ class TrainingWorker(QObject):
     # ------------------------------------------------------------------ slots (worker thread)
     @Slot()
     def start(self) -> None:
+        use_one_blas_thread()  # spinning BLAS helpers would take the GUI's core (see blas.py)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
 
