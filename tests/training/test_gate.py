@@ -80,11 +80,15 @@ def test_hooks_raise_the_gate_on_events_and_lower_it_when_the_loop_waits(qtbot):
     seen = []
     timer = QTimer()
     timer.setSingleShot(True)
+    filtering = []
     timer.timeout.connect(lambda: seen.append(gate.busy))  # runs inside an event
+    timer.timeout.connect(lambda: filtering.append(hooks._filtering))
     timer.start(0)
     qtbot.waitUntil(lambda: bool(seen), timeout=2000)
     qtbot.wait(30)
     assert seen == [True] and at_block and not any(at_block)
+    # one raise per round: the filter stepped aside for the rest of the round, and came back
+    assert filtering == [False] and hooks._filtering
     hooks.remove()
     assert not hooks.installed and not gate.busy
     seen.clear()
