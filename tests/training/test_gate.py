@@ -73,8 +73,10 @@ def test_hooks_raise_the_gate_on_events_and_lower_it_when_the_loop_waits(qtbot):
     hooks = GateHooks()
     hooks.install(gate)
     at_block = []  # connected after the hooks: sees the gate just after they lowered it
+    back = []  # ... and whether the filter is watching for the next round's first event
     def spy() -> None:
         at_block.append(gate.busy)
+        back.append(hooks._filtering)
 
     QAbstractEventDispatcher.instance().aboutToBlock.connect(spy)
     seen = []
@@ -88,7 +90,7 @@ def test_hooks_raise_the_gate_on_events_and_lower_it_when_the_loop_waits(qtbot):
     qtbot.wait(30)
     assert seen == [True] and at_block and not any(at_block)
     # one raise per round: the filter stepped aside for the rest of the round, and came back
-    assert filtering == [False] and hooks._filtering
+    assert filtering == [False] and back and all(back)
     hooks.remove()
     assert not hooks.installed and not gate.busy
     seen.clear()
