@@ -98,8 +98,9 @@ class ImportResult:
         if (self.standardised or not ds.train_mask.all() or self.format.delimiter != ","
                 or not self.format.has_header):
             return None
-        return {"csv": self.path, "sha256": self.sha256, "input_columns": list(ds.input_names),
-                "target_columns": list(ds.target_names), "name": ds.name}
+        return {"csv": os.path.abspath(self.path), "sha256": self.sha256,
+                "input_columns": list(ds.input_names), "target_columns": list(ds.target_names),
+                "name": ds.name}
 
     def summary(self) -> str:
         ds = self.dataset
@@ -387,7 +388,9 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
                  name=Path(path).stem + (" (standardised)" if standardise else ""))
     if progress is not None:
         progress(1.0)
-    return ImportResult(ds, path, digest.hexdigest(), standardise, means, stds, fmt)
+    result = ImportResult(ds, path, digest.hexdigest(), standardise, means, stds, fmt)
+    ds.source = result.reference()  # the file's own numbers: the project file can refer to it
+    return result
 
 
 def sha256_of(path: str | os.PathLike) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import numpy as np
 
@@ -19,6 +21,10 @@ class Dataset:
     target_names: list[str]
     train_mask: np.ndarray = field(default=None)  # (n,) bool; True = training row
     name: str = ""
+    # the project file's CSV reference these exact samples were read from (see
+    # core/fileformat_csv.py): {"csv": absolute path, "sha256", "input_columns", ...}; None when
+    # the data was generated or edited (it is then saved inline)
+    source: dict | None = None
 
     def __post_init__(self) -> None:
         self.X = np.atleast_2d(np.asarray(self.X, dtype=float))
@@ -28,6 +34,8 @@ class Dataset:
         if self.train_mask is None:
             self.train_mask = np.ones(len(self.X), dtype=bool)
         self.train_mask = np.asarray(self.train_mask, dtype=bool)
+        if self.source is not None and not isinstance(self.source, dict):
+            raise DatasetError("a dataset's source must be a CSV reference (a dict) or None")
         self.validate()
 
     def validate(self) -> "Dataset":
@@ -72,19 +80,23 @@ class Dataset:
 
     def copy(self) -> "Dataset":
         return Dataset(self.X.copy(), self.Y.copy(), list(self.input_names),
-                       list(self.target_names), self.train_mask.copy(), self.name)
+                       list(self.target_names), self.train_mask.copy(), self.name,
+                       copy.deepcopy(self.source))
 
     def equals(self, other: "Dataset") -> bool:
+        """Same samples, names, split, name and source: what a project file would save."""
         return (
             np.array_equal(self.X, other.X) and np.array_equal(self.Y, other.Y)
             and self.input_names == other.input_names and self.target_names == other.target_names
             and np.array_equal(self.train_mask, other.train_mask) and self.name == other.name
+            and self.source == other.source
         )
 
     def __repr__(self) -> str:
         n_test = int((~self.train_mask).sum())
+        origin = f", from {PurePath(str(self.source.get('csv', '?'))).name}" if self.source else ""
         return (f"Dataset({self.name!r}, {self.n_samples} rows, inputs={self.input_names}, "
-                f"targets={self.target_names}, test rows={n_test})")
+                f"targets={self.target_names}, test rows={n_test}{origin})")
 
 
 TRUTH_TABLES = {

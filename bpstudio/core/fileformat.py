@@ -16,20 +16,27 @@ from pathlib import Path
 
 from .fileformat_checks import (FORMAT, MAX_BYTES, MAX_CSV_ROWS, MAX_EDGES, MAX_ROWS, MAX_UNITS,
                                 VERSION, NonFinite, ProjectFileError, no_duplicate_keys)
+from .fileformat_csv import reference_to_write, source_problem
 from .fileformat_read import project_from_dict
 from .graph import INPUT
 from .project import Project
 
 __all__ = [
     "FORMAT", "VERSION", "MAX_BYTES", "MAX_ROWS", "MAX_CSV_ROWS", "MAX_UNITS", "MAX_EDGES",
-    "ProjectFileError", "project_to_dict", "project_from_dict", "dumps", "loads", "save", "load",
+    "ProjectFileError", "project_to_dict", "dataset_to_dict", "project_from_dict", "dumps", "loads",
+    "save", "load",
 ]
 
 
 # ---------------------------------------------------------------------------- writing
-def project_to_dict(project: Project) -> dict:
-    """The JSON-ready content of a project file (lists, dicts, numbers, texts)."""
-    g, d = project.graph, project.dataset
+def project_to_dict(project: Project, folder=None) -> dict:
+    """The JSON-ready content of a project file (lists, dicts, numbers, texts).
+
+    A dataset read from a CSV file (``dataset.source``) is written as its CSV reference, the path
+    relative to ``folder`` (the project file's folder) when given, else absolute; any other
+    dataset is written inline, which refuses more than MAX_ROWS rows.
+    """
+    g = project.graph
     nodes = []
     for n in g:
         item = {"id": n.id, "name": n.name, "role": n.role}
@@ -40,14 +47,7 @@ def project_to_dict(project: Project) -> dict:
         nodes.append(item)
     edges = [{"source": e.source, "target": e.target, "weight": float(e.weight)}
              for e in g.edges.values()]
-    dataset = {
-        "name": d.name,
-        "input_names": list(d.input_names),
-        "target_names": list(d.target_names),
-        "X": d.X.tolist(),
-        "Y": d.Y.tolist(),
-        "train": d.train_mask.tolist(),
-    }
+    dataset = dataset_to_dict(project.dataset, folder)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -61,10 +61,41 @@ def project_to_dict(project: Project) -> dict:
     }
 
 
-def dumps(project: Project, check_widths: bool = True) -> str:
-    """The project as file text; refuses (ProjectFileError) what :func:`loads` would refuse."""
-    data = project_to_dict(project)
-    project_from_dict(data, check_widths=check_widths)  # never write what load cannot read back
+def dataset_to_dict(d, folder=None) -> dict:
+    """The ``dataset`` section: the CSV reference when ``d.source`` still describes its file."""
+    if d.source is not None:
+        ref = reference_to_write(d, folder)
+        if ref is not None:
+            return ref
+    if d.n_samples > MAX_ROWS:
+        why = f" ({source_problem(d)})" if d.source is not None else ""
+        raise ProjectFileError(
+            f"the dataset has {d.n_samples:,} rows, more than the {MAX_ROWS:,} a project file keeps "
+            f"inline{why}. Keep the data in a CSV file: import it with File ▸ Import CSV… without "
+            "standardising, a test split or edits, and the project saves a reference to the file; "
+            "or remove rows until at most "
+            f"{MAX_ROWS:,} are left"
+        )
+    return {
+        "name": d.name,
+        "input_names": list(d.input_names),
+        "target_names": list(d.target_names),
+        "X": d.X.tolist(),
+        "Y": d.Y.tolist(),
+        "train": d.train_mask.tolist(),
+    }
+
+
+def dumps(project: Project, check_widths: bool = True, folder=None) -> str:
+    """The project as file text; refuses (ProjectFileError) what :func:`loads` would refuse.
+
+    ``folder`` is where the file will live: a CSV reference's path is written relative to it.
+    """
+    data = project_to_dict(project, folder)
+    # never write what load cannot read back; a CSV reference was checked against its file
+    # (checksum) by reference_to_write, so the in-memory dataset stands in for re-reading it
+    written = project.dataset if "csv" in data["dataset"] else None
+    project_from_dict(data, folder, check_widths=check_widths, dataset=written)
     return _pretty(data) + "\n"
 
 
@@ -89,7 +120,7 @@ def _compact(value) -> str:
 
 def save(project: Project, path, check_widths: bool = True) -> None:
     """Write atomically: a temporary file in the same folder, fsync, then rename over ``path``."""
-    text = dumps(project, check_widths)
+    text = dumps(project, check_widths, folder=Path(path).absolute().parent)  # as load resolves
     target = Path(os.path.realpath(path))
     try:
         mode = target.stat().st_mode & 0o777 if target.exists() else None

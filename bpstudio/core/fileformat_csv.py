@@ -4,6 +4,9 @@
 "train_column": "train", "name": "..."}``. The CSV has a header row; columns are picked by name.
 A relative path is resolved against the project file's folder. When ``sha256`` is given, the
 file's checksum must match (the data has not changed since the project was saved).
+
+The dataset read keeps the reference as its ``source`` (path made absolute, checksum filled in),
+so saving the project again writes the reference, not the rows: :func:`reference_to_write`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import csv
 import hashlib
 import io
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,36 +28,53 @@ TRUE_WORDS = {"1", "true", "yes", "train"}
 FALSE_WORDS = {"0", "false", "no", "test"}
 
 
-def read_csv_reference(value: dict, base_dir=None) -> Dataset:
+def check_reference_fields(value, base_dir=None) -> Path:
+    """Check the reference's fields (not the file); the CSV file's absolute path."""
     d = need_object(value, "dataset", required=("csv", "input_columns", "target_columns"),
                     optional=("sha256", "train_column", "name"))
     path = Path(need_text(d["csv"], "dataset.csv"))
     if not path.is_absolute():
         path = Path(base_dir or ".") / path
-    inputs = need_texts(d["input_columns"], "dataset.input_columns")
-    targets = need_texts(d["target_columns"], "dataset.target_columns")
+    need_texts(d["input_columns"], "dataset.input_columns")
+    need_texts(d["target_columns"], "dataset.target_columns")
+    if d.get("train_column") is not None:
+        need_text(d["train_column"], "dataset.train_column")
+    if "sha256" in d:
+        need_text(d["sha256"], "dataset.sha256")
+    need_text(d.get("name", ""), "dataset.name", empty_ok=True)
+    return Path(os.path.abspath(path))
+
+
+def read_csv_reference(value: dict, base_dir=None) -> Dataset:
+    path = check_reference_fields(value, base_dir)
+    d = value
+    inputs, targets = list(d["input_columns"]), list(d["target_columns"])
     train_col = d.get("train_column")
-    if train_col is not None:
-        need_text(train_col, "dataset.train_column")
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        size = st.st_size
         if size > MAX_CSV_BYTES:
             fail("dataset.csv",
                  f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_CSV_BYTES // 2**20} MB")
         raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ProjectFileError(
+            f"dataset.csv: cannot read {path}: {exc.strerror or exc}. The project keeps its data in "
+            "this CSV file: put the file back there, or correct the path in the project file"
+        ) from None
     except OSError as exc:
         raise ProjectFileError(f"dataset.csv: cannot read {path}: {exc.strerror or exc}") from None
-    if "sha256" in d:
-        want = need_text(d["sha256"], "dataset.sha256").lower()
-        if hashlib.sha256(raw).hexdigest() != want:
-            fail("dataset.sha256", f"{path.name} has changed since the project was saved "
-                                   "(its checksum differs); check the data, then save the project again")
+    digest = hashlib.sha256(raw).hexdigest()
+    if "sha256" in d and digest != d["sha256"].lower():
+        fail("dataset.sha256", f"{path} has changed since the project was saved (its checksum "
+                               "differs): put the original file back, or, to use the new data, "
+                               "delete the \"sha256\" line from the project file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         fail("dataset.csv", f"{path.name} is not UTF-8 text")
-    rows = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(rows, [])]
+    rows = csv.reader(io.StringIO(text), skipinitialspace=True)  # as the CSV import reads it
+    header = [h.strip() or f"column {i + 1}" for i, h in enumerate(next(rows, []))]
     if not header:
         fail("dataset.csv", f"{path.name} is empty (it needs a header row of column names)")
     col = {}
@@ -79,10 +100,14 @@ def read_csv_reference(value: dict, base_dir=None) -> Dataset:
                                     "not 1/0 (training row / test row)")
             mask.append(word in TRUE_WORDS)
     n = len(X)
+    name = d.get("name", path.stem)
+    source = {"csv": str(path), "sha256": digest, "input_columns": inputs,
+              "target_columns": targets, **({"train_column": train_col} if train_col else {}),
+              "name": name}
+    _remember(path, digest, st)
     return Dataset(np.array(X, dtype=float).reshape(n, len(inputs)),
-                   np.array(Y, dtype=float).reshape(n, len(targets)), inputs, targets,
-                   np.array(mask, dtype=bool) if train_col else None,
-                   need_text(d.get("name", path.stem), "dataset.name", empty_ok=True))
+                   np.array(Y, dtype=float).reshape(n, len(targets)), list(inputs), list(targets),
+                   np.array(mask, dtype=bool) if train_col else None, name, source)
 
 
 def _cell(text: str, path: Path, line: int, column: str) -> float:
@@ -95,3 +120,71 @@ def _cell(text: str, path: Path, line: int, column: str) -> float:
         fail("dataset.csv", f"{path.name}, line {line}, column {column!r}: {text.strip()!r} is not "
                              "a finite number")
     return value
+
+
+# ---------------------------------------------------------------------------- writing
+_CHECKED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256) already hashed
+
+
+def _remember(path: Path, digest: str, st: os.stat_result) -> None:
+    """``st`` is taken before the bytes were read: a later change gives a new mtime, never a match."""
+    if len(_CHECKED) > 64:
+        _CHECKED.clear()
+    _CHECKED[str(path)] = (st.st_size, st.st_mtime_ns, digest)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, hashed again only when its size or modification time changed."""
+    st = path.stat()
+    known = _CHECKED.get(str(path))
+    if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
+        return known[2]
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    _remember(path, digest.hexdigest(), st)
+    return digest.hexdigest()
+
+
+def source_problem(dataset: Dataset) -> str | None:
+    """Why ``dataset.source`` cannot be written as its reference (None: it can)."""
+    src = dataset.source
+    if not src:
+        return "the dataset has no CSV file"
+    path = Path(str(src.get("csv", "")))
+    if (not path.is_absolute() or not src.get("sha256")
+            or list(src.get("input_columns", ())) != list(dataset.input_names)
+            or list(src.get("target_columns", ())) != list(dataset.target_names)
+            or (not src.get("train_column") and not dataset.train_mask.all())):
+        return f"the dataset no longer matches its CSV file {path.name}"
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        return f"its CSV file {path} cannot be read ({exc.strerror or exc})"
+    if digest != str(src["sha256"]).lower():
+        return f"its CSV file {path} has changed since it was read"
+    return None
+
+
+def reference_to_write(dataset: Dataset, folder=None) -> dict | None:
+    """The reference to save for a dataset read from a CSV file (None when it must go inline).
+
+    The path is relative to ``folder`` (the project file's folder) when one is given and a
+    relative path exists (not on another drive); otherwise absolute.
+    """
+    if source_problem(dataset) is not None:
+        return None
+    src = dataset.source
+    path = str(src["csv"])
+    if folder is not None:
+        try:
+            path = Path(os.path.relpath(path, os.path.abspath(folder))).as_posix()
+        except ValueError:  # another drive (Windows): keep it absolute
+            pass
+    ref = {"csv": path, "sha256": str(src["sha256"]).lower(),
+           "input_columns": list(dataset.input_names), "target_columns": list(dataset.target_names)}
+    if src.get("train_column"):
+        ref["train_column"] = src["train_column"]
+    ref["name"] = dataset.name
+    return ref

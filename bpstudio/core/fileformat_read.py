@@ -16,8 +16,14 @@ from .project import Project
 from .settings import SettingsError, TrainingSettings
 
 
-def project_from_dict(data, base_dir=None, check_widths: bool = True) -> Project:
-    """Validate everything and build the project; ProjectFileError names the first problem."""
+def project_from_dict(data, base_dir=None, check_widths: bool = True,
+                      dataset: Dataset | None = None) -> Project:
+    """Validate everything and build the project; ProjectFileError names the first problem.
+
+    ``dataset``: the writer's check of a CSV reference it has just written from this dataset
+    (its file's checksum already verified): the reference's fields are checked and the file is
+    not read again.
+    """
     if not isinstance(data, dict):
         fail("", f"a project file holds one JSON object ({{...}}), not {show(data)}")
     check_format(data)
@@ -26,7 +32,7 @@ def project_from_dict(data, base_dir=None, check_widths: bool = True) -> Project
     name = need_text(data.get("name", "untitled"), "name", empty_ok=True)
     description = need_text(data.get("description", ""), "description", empty_ok=True)
     graph = read_network(data["network"])
-    dataset = read_dataset(data["dataset"], base_dir)
+    dataset = read_dataset(data["dataset"], base_dir, dataset)
     if check_widths:
         check_widths_match(graph, dataset)
     settings = read_settings(data.get("training", {}))
@@ -106,10 +112,13 @@ def read_network(value) -> Graph:
     return g
 
 
-def read_dataset(value, base_dir) -> Dataset:
+def read_dataset(value, base_dir, written: Dataset | None = None) -> Dataset:
     if isinstance(value, dict) and "csv" in value:
-        from .fileformat_csv import read_csv_reference  # only files that use it pay for it
+        from .fileformat_csv import check_reference_fields, read_csv_reference
 
+        if written is not None:
+            check_reference_fields(value, base_dir)
+            return written
         return read_csv_reference(value, base_dir)
     d = need_object(value, "dataset", required=("input_names", "target_names", "X", "Y"),
                     optional=("name", "train"))

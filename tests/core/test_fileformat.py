@@ -246,12 +246,19 @@ def test_csv_reference_loads_relative_to_the_project(tmp_path, monkeypatch):
     assert project.dataset.Y.ravel().tolist() == [0, 1, 1, 0]
     assert project.dataset.train_mask.tolist() == [True, True, False, False]
     assert project.dataset.name == "xor"
-    # saving writes the data inline (version 1 keeps no link to the CSV)
-    assert fileformat.loads(fileformat.dumps(project)).dataset.equals(project.dataset)
+    assert project.dataset.source["csv"] == str(tmp_path / "data" / "xor.csv")
+    assert project.dataset.source["train_column"] == "split"
+    # saving writes the reference again (the path relative to the new file's folder)
+    again = tmp_path / "again.json"
+    fileformat.save(project, again)
+    assert json.loads(again.read_text("utf-8"))["dataset"] == {
+        "csv": "data/xor.csv", "sha256": digest, "input_columns": ["X1", "X2"],
+        "target_columns": ["Y"], "train_column": "split", "name": "xor"}
+    assert fileformat.load(again).dataset.equals(project.dataset)
 
 
 @pytest.mark.parametrize("csv_text, fields, message", [
-    (XOR_CSV, {"sha256": "0" * 64}, "dataset.sha256: xor.csv has changed since the project was saved"),
+    (XOR_CSV, {"sha256": "0" * 64}, "/data/xor.csv has changed since the project was saved"),
     (XOR_CSV.replace("1,0,0,0", "1,0,zero,0"), {},
      "dataset.csv: xor.csv, line 2, column 'X2': 'zero' is not a number"),
     (XOR_CSV.replace("1,0,0,0", "1,0,inf,0"), {}, "line 2, column 'X2': 'inf' is not a finite number"),
