@@ -4,11 +4,16 @@ Dataset commands are copy-on-write: each builds a new :class:`Dataset` and puts 
 ``document.project.dataset``, then emits ``document.dataset_changed`` — a training session that
 holds the previous dataset is never changed under its feet, and the next Play reads the new one.
 The undo stack's clean state tracks whether the document is modified.
+
+An edit drops the dataset's ``source`` (the CSV file it was read from no longer describes it, so
+the project file saves the rows inline); an undo that gives back exactly the samples the file
+described gives the source back too.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import weakref
 
 import numpy as np
@@ -51,6 +56,27 @@ class _DocumentCommand(QUndoCommand):
             raise ValueError("the document is gone")  # _guarded: the command becomes obsolete
         return doc
 
+    def _remember_source(self, ds: Dataset) -> None:
+        """Keep the dataset's CSV reference and a fingerprint of its samples (for undo)."""
+        self._source = ds.source
+        self._samples = _fingerprint(ds) if ds.source is not None else None
+
+    def _undone(self, ds: Dataset) -> Dataset:
+        """The dataset an undo installs: with the source back when its samples are the file's."""
+        if getattr(self, "_source", None) is not None and _fingerprint(ds) == self._samples:
+            ds.source = self._source
+        return ds
+
+
+def _fingerprint(ds: Dataset) -> bytes:
+    """A digest of the samples, names and split (cheap to keep, unlike a copy of the data)."""
+    h = hashlib.blake2b(digest_size=32)
+    for arr in (ds.X, ds.Y, ds.train_mask):
+        h.update(repr((arr.dtype.str, arr.shape)).encode())
+        h.update(np.ascontiguousarray(arr).tobytes())
+    h.update(repr((ds.input_names, ds.target_names, ds.name)).encode())
+    return h.digest()
+
 
 def _install(document, dataset: Dataset) -> None:
     document.project.dataset = dataset
@@ -58,6 +84,7 @@ def _install(document, dataset: Dataset) -> None:
 
 
 def _with(ds: Dataset, X=None, Y=None, mask=None, **kw) -> Dataset:
+    """``ds`` with some parts replaced: edited data, so without the CSV ``source``."""
     return Dataset(ds.X if X is None else X, ds.Y if Y is None else Y,
                    kw.get("input_names", list(ds.input_names)),
                    kw.get("target_names", list(ds.target_names)),
@@ -74,6 +101,7 @@ class SetCellCommand(_DocumentCommand):
         self.row, self.column = row, column
         self.new = float(value)
         self.old = float(self._array(ds)[row, self._col(ds)])
+        self._remember_source(ds)
 
     def _col(self, ds: Dataset) -> int:
         return self.column if self.column < ds.n_inputs else self.column - ds.n_inputs
@@ -81,20 +109,20 @@ class SetCellCommand(_DocumentCommand):
     def _array(self, ds: Dataset) -> np.ndarray:
         return ds.X if self.column < ds.n_inputs else ds.Y
 
-    def _set(self, value: float) -> None:
+    def _set(self, value: float) -> Dataset:
         ds = self.document.dataset
         arr = self._array(ds).copy()
         arr[self.row, self._col(ds)] = value
         is_x = self.column < ds.n_inputs
-        _install(self.document, _with(ds, X=arr if is_x else None, Y=None if is_x else arr))
+        return _with(ds, X=arr if is_x else None, Y=None if is_x else arr)
 
     @_guarded
     def redo(self) -> None:
-        self._set(self.new)
+        _install(self.document, self._set(self.new))
 
     @_guarded
     def undo(self) -> None:
-        self._set(self.old)
+        _install(self.document, self._undone(self._set(self.old)))
 
     def id(self) -> int:
         return _CELL_ID
@@ -116,6 +144,7 @@ class InsertRowsCommand(_DocumentCommand):
         self.at, self.count = at, count
         self.X = np.zeros((count, ds.n_inputs)) if X is None else np.asarray(X, float).reshape(count, -1)
         self.Y = np.zeros((count, ds.n_outputs)) if Y is None else np.asarray(Y, float).reshape(count, -1)
+        self._remember_source(ds)
 
     @_guarded
     def redo(self) -> None:
@@ -129,7 +158,8 @@ class InsertRowsCommand(_DocumentCommand):
         ds = self.document.dataset
         keep = np.ones(ds.n_samples, dtype=bool)
         keep[self.at:self.at + self.count] = False
-        _install(self.document, _with(ds, X=ds.X[keep], Y=ds.Y[keep], mask=ds.train_mask[keep]))
+        _install(self.document, self._undone(
+            _with(ds, X=ds.X[keep], Y=ds.Y[keep], mask=ds.train_mask[keep])))
 
 
 class RemoveRowsCommand(_DocumentCommand):
@@ -141,6 +171,7 @@ class RemoveRowsCommand(_DocumentCommand):
         super().__init__(document, f"Remove row {self.rows[0] + 1}" if n == 1 else f"Remove {n} rows")
         ds = document.dataset
         self.X, self.Y, self.mask = ds.X[self.rows], ds.Y[self.rows], ds.train_mask[self.rows]
+        self._remember_source(ds)
 
     @_guarded
     def redo(self) -> None:
@@ -160,7 +191,7 @@ class RemoveRowsCommand(_DocumentCommand):
         mask = np.empty(n, dtype=bool)
         X[back], Y[back], mask[back] = self.X, self.Y, self.mask
         X[~back], Y[~back], mask[~back] = ds.X, ds.Y, ds.train_mask
-        _install(self.document, _with(ds, X=X, Y=Y, mask=mask))
+        _install(self.document, self._undone(_with(ds, X=X, Y=Y, mask=mask)))
 
 
 class SetSplitCommand(_DocumentCommand):
@@ -173,20 +204,21 @@ class SetSplitCommand(_DocumentCommand):
         super().__init__(document, f"Mark {len(self.rows)} row{plural} for {what}")
         self.train = bool(train)
         self.old = document.dataset.train_mask[self.rows].copy()
+        self._remember_source(document.dataset)
 
-    def _set(self, values) -> None:
+    def _set(self, values) -> Dataset:
         ds = self.document.dataset
         mask = ds.train_mask.copy()
         mask[self.rows] = values
-        _install(self.document, _with(ds, mask=mask))
+        return _with(ds, mask=mask)
 
     @_guarded
     def redo(self) -> None:
-        self._set(self.train)
+        _install(self.document, self._set(self.train))
 
     @_guarded
     def undo(self) -> None:
-        self._set(self.old)
+        _install(self.document, self._undone(self._set(self.old)))
 
 
 class ReplaceDatasetCommand(_DocumentCommand):

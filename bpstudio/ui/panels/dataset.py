@@ -328,19 +328,17 @@ class DataPanel(QWidget):
         """Use an import's dataset (asking first if the network must change); report the scaling."""
         if offer_dataset(self.document, result.dataset, self, f"Import {result.dataset.name}",
                          self.choose):
-            self.last_import = result  # path + sha256: ``result.reference()`` for the project file
+            self.last_import = result  # its dataset's ``source`` is the project file's reference
             self.show_problem(result.summary())
             return True
         return False
 
     def csv_reference(self) -> dict | None:
-        """The project file's CSV reference (path + sha256) while the dataset is still exactly the
-        imported one (after an edit it is None; undoing the edit brings it back); else None."""
-        result = self.last_import
-        ds = self.document.dataset
-        if result is None or not (ds is result.dataset or ds.equals(result.dataset)):
-            return None
-        return result.reference()
+        """The CSV reference (path + sha256) the project file saves for the current dataset: its
+        ``source``, set by the import or a project that referred to a CSV; None after an edit
+        (undoing the edit brings it back) or for generated data."""
+        source = self.document.dataset.source
+        return dict(source) if source is not None else None
 
     def __repr__(self) -> str:
         return f"DataPanel({self.document.dataset!r})"
