@@ -80,9 +80,23 @@ def test_standardise_reports_means_and_stds(tmp_path):
 def test_reference_round_trips_through_the_project_file_reader():
     r = ci.parse(DATA / "good.csv", ["x1", "x2"], ["y"])
     ref = r.reference()
-    assert ref["sha256"] == r.sha256
+    assert ref["sha256"] == r.sha256 == ci.sha256_of(DATA / "good.csv")
+    assert ref["csv"] == str(DATA / "good.csv")  # absolute: it does not depend on the folder
+    assert r.dataset.source == ref  # the dataset keeps it: the project file saves the reference
     back = read_csv_reference(ref)
     assert np.array_equal(back.X, r.dataset.X) and np.array_equal(back.Y, r.dataset.Y)
+    assert back.source == r.dataset.source and back.equals(r.dataset)
+
+
+def test_only_the_files_own_numbers_keep_their_source(tmp_path):
+    p = _write(tmp_path, "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
+    assert ci.parse(p, ["a", "b"], ["y"]).dataset.source["input_columns"] == ["a", "b"]
+    assert ci.parse(p, ["a", "b"], ["y"], standardise=True).dataset.source is None
+    assert ci.parse(p, ["a", "b"], ["y"], test_fraction=0.5).dataset.source is None
+    semi = _write(tmp_path, "a;b;y\n1;2;0\n3;4;1\n", "semi.csv")  # the reference reads commas
+    assert ci.parse(semi, ["a", "b"], ["y"]).dataset.source is None
+    bare = _write(tmp_path, "1,2,0\n3,4,1\n", "bare.csv")  # no header: no names to refer to
+    assert ci.parse(bare, [0, 1], [2]).dataset.source is None
 
 
 def test_blank_lines_bom_quotes_and_test_split(tmp_path):

@@ -449,3 +449,38 @@ def test_edited_dataset_is_what_the_project_file_saves(panel):
     back = fileformat.loads(fileformat.dumps(doc.project))
     assert back.dataset.equals(doc.dataset)
     assert back.dataset.X[2].tolist() == [1, 0.75] and back.dataset.train_mask.tolist() == [1, 1, 1, 0]
+
+
+def test_imported_dataset_saves_as_a_reference_until_edited(panel, tmp_path):
+    import json
+
+    from bpstudio.core import fileformat
+    from bpstudio.core.csv_import import parse
+
+    doc = panel.document
+    csv_path = tmp_path / "xor.csv"
+    csv_path.write_text("x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
+    panel.choose = lambda box: pytest.fail("2 inputs, 1 target: no prompt")
+    assert panel.use_import(parse(csv_path, ["x1", "x2"], ["y"]))
+    path = tmp_path / "p.bpstudio"
+
+    def saved() -> dict:
+        fileformat.save(doc.project, path)
+        return json.loads(path.read_text("utf-8"))["dataset"]
+
+    assert saved()["csv"] == "xor.csv" and panel.csv_reference()["csv"] == str(csv_path)
+    assert fileformat.load(path).dataset.equals(doc.dataset)
+    source = dict(doc.dataset.source)
+    _edit(panel, 1, 2, "0.5")
+    panel.table.selectRow(0)
+    panel.remove_selected()
+    assert doc.dataset.source is None and panel.csv_reference() is None
+    data = saved()
+    assert "csv" not in data and data["Y"] == [[0.5], [1.0], [0.0]]
+    doc.undo_stack.undo()  # the row is back, the cell still edited: still inline
+    assert "csv" not in saved()
+    doc.undo_stack.undo()  # exactly the file's numbers again: the reference comes back
+    assert saved()["csv"] == "xor.csv" and doc.dataset.source == source
+    assert fileformat.load(path).dataset.equals(doc.dataset)
+    doc.undo_stack.redo()
+    assert doc.dataset.source is None
