@@ -32,8 +32,9 @@ P99_TARGET_MS = 16.0
 RATIO_TARGET = 0.70
 
 
-def headless_rate(project, seconds: float) -> float:
-    """Trainer.step in a loop on a copy of the project: steps per second."""
+def headless_rate(project, seconds: float, cpu: list | None = None) -> float:
+    """Trainer.step in a loop on a copy of the project: steps per second (``cpu``: the loop's
+    steps per CPU-second is appended)."""
     from bpstudio.core.engine import Engine
     from bpstudio.core.trainer import Trainer
 
@@ -42,13 +43,15 @@ def headless_rate(project, seconds: float) -> float:
     step = trainer.step
     for _ in range(200):  # warm-up
         step()
-    n, start = 0, time.perf_counter()
+    n, start, cpu0 = 0, time.perf_counter(), time.thread_time()
     while True:
         for _ in range(100):
             step()
         n += 100
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
+            if cpu is not None:
+                cpu.append(n / max(time.thread_time() - cpu0, 1e-9))
             return n / elapsed
 
 
@@ -233,9 +236,12 @@ def in_app(app, project, seconds: float, panels: bool = True, profile: bool = Fa
     run_loop(app, 0.1)
     rate = final.steps / (t_pause - t_play) if final is not None else float("nan")
     shown = [t for t, _ in arrivals if t >= t_play + 0.5]
+    window = [(t, n) for t, n in arrivals if wall0 <= t <= wall0 + wall]
+    probe_rate = ((window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0])
+                  if len(window) > 1 and window[-1][0] > window[0][0] else float("nan"))
     return {"probe": stats, "idle": idle_stats, "rate": rate, "snapshots": len(arrivals),
             "snapshot_hz": len(shown) / seconds, "slots": slots, "waited": waited,
-            "cpu": (gui_cpu, other_cpu)}
+            "cpu": (gui_cpu, other_cpu), "per_cpu": probe_rate / max(other_cpu, 1e-9)}
 
 
 def cases():
@@ -268,10 +274,14 @@ def load() -> str:
 
 def run_once(app, project, seconds: float, panels: bool, profile: bool) -> dict:
     """One in-app run between two headless measurements (a busy machine shows in both)."""
-    before = headless_rate(project, min(seconds, 2.0) / 2)
+    per_cpu: list[float] = []
+    before = headless_rate(project, min(seconds, 2.0) / 2, per_cpu)
     r = in_app(app, project, seconds, panels, profile)
-    r["headless"] = (before + headless_rate(project, min(seconds, 2.0) / 2)) / 2
+    r["headless"] = (before + headless_rate(project, min(seconds, 2.0) / 2, per_cpu)) / 2
     r["ratio"] = r["rate"] / r["headless"]
+    # steps per CPU-second of the worker against the headless loop's: how much of the ratio is
+    # lost in the app itself rather than to other programs taking the cores
+    r["cpu_ratio"] = r["per_cpu"] / float(np.mean(per_cpu))
     r["load"] = load()
     return r
 
@@ -284,7 +294,8 @@ def show_run(i: int, r: dict, seconds: float) -> None:
     print(f"    run {i + 1}: lateness p50 {p['p50']:6.2f}  p99 {p['p99']:6.2f}  max {p['max']:7.2f} ms  "
           f"missed {p['missed']:3d} of {p['ticks']};  steps/s {r['rate']:7.0f} vs headless "
           f"{r['headless']:7.0f} = {r['ratio']:4.2f};  {r['snapshot_hz']:4.1f} snapshots/s;  "
-          f"CPU: GUI thread {r['cpu'][0]:.0%}, worker (+ numpy's threads) {r['cpu'][1]:.0%} of a core;  "
+          f"CPU: GUI thread {r['cpu'][0]:.0%}, worker {r['cpu'][1]:.0%} of a core, its steps per "
+          f"CPU-second {r['cpu_ratio']:.2f} of headless's;  "
           f"{r['load']}{wait_text}")
     if r["slots"] is not None:
         print("      GUI thread time while training (this run):")
@@ -300,7 +311,8 @@ def show_medians(runs: list[dict]) -> None:
           f"p99 {p99:.2f}  max {med([r['probe']['max'] for r in runs]):.2f} ms "
           f"[{'ok' if p99 <= P99_TARGET_MS else 'MISSED'}];  in-app {ratio:.2f} of headless "
           f"({med([r['rate'] for r in runs]):.0f} vs {med([r['headless'] for r in runs]):.0f} steps/s) "
-          f"[{'ok' if ratio >= RATIO_TARGET else 'MISSED'}];  GUI idle p99 {idle:.2f} ms")
+          f"[{'ok' if ratio >= RATIO_TARGET else 'MISSED'}];  per CPU-second "
+          f"{med([r['cpu_ratio'] for r in runs]):.2f};  GUI idle p99 {idle:.2f} ms")
 
 
 def main(seconds: float = SECONDS, repeat: int = REPEAT) -> int:
