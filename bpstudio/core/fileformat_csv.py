@@ -24,6 +24,7 @@ from .dataset import Dataset
 from .fileformat_checks import MAX_CSV_ROWS, ProjectFileError, fail, need_object, need_text, need_texts
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
+CHUNK_ROWS = 8192  # rows turned into numbers at a time
 TRUE_WORDS = {"1", "true", "yes", "train"}
 FALSE_WORDS = {"0", "false", "no", "test"}
 
@@ -82,32 +83,53 @@ def read_csv_reference(value: dict, base_dir=None) -> Dataset:
         if name not in header:
             fail("dataset.csv", f"{path.name} has no column {name!r} (its columns: {', '.join(header)})")
         col[name] = header.index(name)
-    X, Y, mask = [], [], []
+    names = [*inputs, *targets]
+    numeric = [col[c] for c in names]
+    blocks, cells, lines, mask = [], [], [], []
+    n = 0
     for line, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue  # blank line
-        if len(X) >= MAX_CSV_ROWS:
+        if n >= MAX_CSV_ROWS:
             fail("dataset.csv", f"{path.name} has more than {MAX_CSV_ROWS:,} rows")
         if len(row) != len(header):
             fail("dataset.csv",
                  f"{path.name}, line {line}: {len(row)} cells, but the header has {len(header)}")
-        X.append([_cell(row[col[c]], path, line, c) for c in inputs])
-        Y.append([_cell(row[col[c]], path, line, c) for c in targets])
+        n += 1
+        cells.append([row[i] for i in numeric])
+        lines.append(line)
+        if len(cells) >= CHUNK_ROWS:
+            blocks.append(_numbers(cells, lines, names, path))
         if train_col:
             word = row[col[train_col]].strip().lower()
             if word not in TRUE_WORDS | FALSE_WORDS:
                 fail("dataset.csv", f"{path.name}, line {line}, column {train_col!r}: {word!r} is "
                                     "not 1/0 (training row / test row)")
             mask.append(word in TRUE_WORDS)
-    n = len(X)
+    blocks.append(_numbers(cells, lines, names, path))
+    values = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    X, Y = values[:, :len(inputs)], values[:, len(inputs):]
     name = d.get("name", path.stem)
     source = {"csv": str(path), "sha256": digest, "input_columns": inputs,
               "target_columns": targets, **({"train_column": train_col} if train_col else {}),
               "name": name}
     _remember(path, digest, st)
-    return Dataset(np.array(X, dtype=float).reshape(n, len(inputs)),
-                   np.array(Y, dtype=float).reshape(n, len(targets)), list(inputs), list(targets),
+    return Dataset(np.ascontiguousarray(X), np.ascontiguousarray(Y), list(inputs), list(targets),
                    np.array(mask, dtype=bool) if train_col else None, name, source)
+
+
+def _numbers(cells: list, lines: list, names: list, path: Path) -> np.ndarray:
+    """The rows of texts as numbers (emptying both lists); the first bad cell is refused."""
+    try:
+        block = np.array(cells, dtype=float).reshape(len(cells), len(names))
+    except ValueError:
+        block = None
+    if block is None or not np.isfinite(block).all():  # find and name the first bad cell
+        block = np.array([[_cell(t, path, line, c) for t, c in zip(row, names)]
+                          for row, line in zip(cells, lines)]).reshape(len(cells), len(names))
+    cells.clear()
+    lines.clear()
+    return block
 
 
 def _cell(text: str, path: Path, line: int, column: str) -> float:

@@ -164,3 +164,20 @@ def test_dataset_copy_equals_and_repr_carry_the_source(tmp_path):
     assert repr(ds).endswith("test rows=0, from xor.csv)")
     bare = Dataset(ds.X, ds.Y, ds.input_names, ds.target_names, name=ds.name)
     assert bare.source is None and not bare.equals(ds) and "from" not in repr(bare)
+
+
+def test_a_bad_cell_deep_in_a_referenced_csv_is_named_by_its_line(tmp_path):
+    rows = [f"{i},{i % 2},0" for i in range(20_000)]
+    rows[12_345] = "12345,two,0"  # line 12,347 of the file (after the header)
+    (tmp_path / "d.csv").write_text("x1,x2,y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    ref = {"csv": "d.csv", "input_columns": ["x1", "x2"], "target_columns": ["y"]}
+    data = json.loads(fileformat.dumps(load_preset("xor")))
+    data["dataset"] = ref
+    with pytest.raises(ProjectFileError, match=r"^dataset.csv: d.csv, line 12347, column 'x2': "
+                                               r"'two' is not a number$"):
+        fileformat.loads(json.dumps(data), base_dir=tmp_path)
+    rows[12_345] = "12345,1,0"
+    (tmp_path / "d.csv").write_text("x1,x2,y\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    back = fileformat.loads(json.dumps(data), base_dir=tmp_path).dataset
+    assert back.n_samples == 20_000 and back.X[12_345].tolist() == [12_345, 1]
+    assert back.X[:, 0].tolist() == list(range(20_000))
