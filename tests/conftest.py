@@ -11,22 +11,53 @@ import pytest  # noqa: E402
 
 
 _started_threads: "weakref.WeakSet" = weakref.WeakSet()  # every QThread started by a test
+_plot_menus: list = []  # (menu, owner) weak references: pyqtgraph's parentless context menus
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _track_qthreads():
-    """Record each QThread a test starts (``QThread.start`` wrapped), for :func:`_qt_left_clean`."""
+def _track_qthreads_and_plot_menus():
+    """Record each QThread a test starts (``QThread.start`` wrapped) and each parentless context
+    menu pyqtgraph makes for a plot (``ViewBoxMenu``, ``PlotItem.ctrlMenu``), for
+    :func:`_qt_left_clean`."""
     from PySide6.QtCore import QThread
+    from pyqtgraph.graphicsItems.PlotItem.PlotItem import PlotItem
+    from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
 
-    original = QThread.start
+    start, menu_init, plot_init = QThread.start, ViewBoxMenu.__init__, PlotItem.__init__
 
-    def start(self, *args, **kwargs):
+    def tracked_start(self, *args, **kwargs):
         _started_threads.add(self)
-        return original(self, *args, **kwargs)
+        return start(self, *args, **kwargs)
 
-    QThread.start = start
+    def tracked_menu_init(self, view, *args, **kwargs):
+        menu_init(self, view, *args, **kwargs)
+        _plot_menus.append((weakref.ref(self), weakref.ref(view)))
+
+    def tracked_plot_init(self, *args, **kwargs):
+        plot_init(self, *args, **kwargs)
+        _plot_menus.append((weakref.ref(self.ctrlMenu), weakref.ref(self)))
+
+    QThread.start, ViewBoxMenu.__init__, PlotItem.__init__ = tracked_start, tracked_menu_init, tracked_plot_init
     yield
-    QThread.start = original
+    QThread.start, ViewBoxMenu.__init__, PlotItem.__init__ = start, menu_init, plot_init
+
+
+def _delete_orphan_plot_menus() -> None:
+    """Delete (in Qt) the context menus whose plot is gone. They hang in reference cycles, so
+    otherwise only the garbage collector frees them — at a random moment in a later test, clearing
+    their Python half while Qt may still call into it."""
+    import shiboken6
+
+    kept = []
+    for menu_ref, owner_ref in _plot_menus:
+        menu, owner = menu_ref(), owner_ref()
+        if menu is None or not shiboken6.isValid(menu):
+            continue
+        if owner is None or not shiboken6.isValid(owner):
+            shiboken6.delete(menu)
+        else:
+            kept.append((menu_ref, owner_ref))
+    _plot_menus[:] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +71,8 @@ def _qt_left_clean(request):
       windows of earlier tests piled up half alive and were destroyed later inside another test, at
       a random moment: the source of order-dependent crashes. (Walking ``app.topLevelWidgets()``
       here to close strays crashed the process itself, 1 run in 3: wrapping such widgets is the
-      hazard, so strays are left to pytest-qt's ``qtbot.addWidget``.)"""
+      hazard, so strays are left to pytest-qt's ``qtbot.addWidget``);
+    - pyqtgraph's context menus of deleted plots are deleted now (:func:`_delete_orphan_plot_menus`)."""
     yield
     if "PySide6.QtWidgets" not in sys.modules:  # a core test: Qt was never loaded
         return
@@ -57,6 +89,7 @@ def _qt_left_clean(request):
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.processEvents()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    _delete_orphan_plot_menus()
     if running:
         names = ", ".join(t.objectName() or type(t).__name__ for t in running)
         pytest.fail(f"the test left QThread(s) running: {names} (stop them, e.g. controller.shutdown())",
