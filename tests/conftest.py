@@ -4,7 +4,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import sys  # noqa: E402
 import weakref  # noqa: E402
 
 import pytest  # noqa: E402
@@ -74,8 +73,6 @@ def _qt_left_clean(request):
       hazard, so strays are left to pytest-qt's ``qtbot.addWidget``);
     - pyqtgraph's context menus of deleted plots are deleted now (:func:`_delete_orphan_plot_menus`)."""
     yield
-    if "PySide6.QtWidgets" not in sys.modules:  # a core test: Qt was never loaded
-        return
     import shiboken6
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
