@@ -14,6 +14,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
+import functools
+
+import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from ..core.dataset import Dataset
@@ -28,6 +31,20 @@ CHUNK_SECONDS = 0.005  # one chunk of full-speed training
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # at most ~30 snapshots a second while running
 MAX_IN_FLIGHT = 1  # a running snapshot waits until the GUI has finished with the previous one
 TRACED_PACE = 30.0  # paced play at or below this many steps a second traces every step
+
+
+def _overflow_is_reported(slot):
+    """Run a training slot with numpy's overflow warnings off: a diverging run overflows on
+    purpose, the session detects it (non-finite loss or weights) and says so in words. (numpy's
+    error state lives in a context variable, and PySide enters each slot in a fresh context, so a
+    one-off ``np.seterr`` in the thread would not stick.)"""
+
+    @functools.wraps(slot)
+    def quiet(self, *args):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return slot(self, *args)
+
+    return quiet
 
 
 @dataclass
@@ -151,6 +168,7 @@ class TrainingWorker(QObject):
         self._halt(final=True)
 
     @Slot(str)
+    @_overflow_is_reported
     def step(self, granularity: str) -> None:
         """One step of the given size; the state afterwards is always sent."""
         if not self._ready():
@@ -184,6 +202,7 @@ class TrainingWorker(QObject):
             self._fail(exc)
 
     @Slot()
+    @_overflow_is_reported
     def step_back(self) -> None:
         if not self._ready():
             return
@@ -223,6 +242,7 @@ class TrainingWorker(QObject):
             self._emit(final=True, force=True)
 
     # ------------------------------------------------------------------ the loop
+    @_overflow_is_reported
     def _tick(self) -> None:
         if self._stop_requested:
             self._shutdown()
