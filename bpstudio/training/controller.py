@@ -26,6 +26,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QThread, QTime
 
 from ..core.graph import INPUT
 from ..core.settings import TrainingSettings
+from ..ui.weak_events import follow
 from .gate_hooks import GateHooks
 from .reset_command import ResetWeightsCommand
 from .session import GRANULARITIES, IDLE, RUNNING
@@ -243,11 +244,11 @@ class TrainingController(QObject):
 
     # ------------------------------------------------------------------ document events
     def _watch(self, graph) -> None:
-        ev = graph.events
-        ev.edge_changed.connect(self._on_edge_changed)
-        ev.node_changed.connect(self._on_node_changed)
+        ev = graph.events  # followed weakly: a deleted controller is dropped (ui/weak_events)
+        follow(ev.edge_changed, self, "_on_edge_changed")
+        follow(ev.node_changed, self, "_on_node_changed")
         for e in (ev.node_added, ev.node_removed, ev.edge_added, ev.edge_removed, ev.reset):
-            e.connect(self._on_topology_changed)
+            follow(e, self, "_on_topology_changed")
         self._graph = graph
 
     def _on_edge_changed(self, edge) -> None:

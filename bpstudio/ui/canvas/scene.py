@@ -22,6 +22,7 @@ from .bias_item import BiasEdgeItem, BiasUnitItem
 from .edge_bundle import EdgeBundle
 from .edge_item import EdgeItem
 from .node_item import NodeItem
+from ..weak_events import follow
 from .scene_edits import SceneEdits
 
 
@@ -52,27 +53,21 @@ class GraphScene(SceneEdits, QGraphicsScene):
         self._dragging = False
         self._drag_id = 0
         self._selection = None
+        # followed weakly (see ui/weak_events): a scene Qt has deleted is dropped, never called
         ev = self.graph.events
-        ev.reset.connect(self._on_reset)
-        ev.node_added.connect(self._on_node_added)
-        ev.node_removed.connect(self._on_node_removed)
-        ev.node_changed.connect(self._on_node_changed)
-        ev.edge_added.connect(self._on_edge_added)
-        ev.edge_removed.connect(self._on_edge_removed)
-        ev.edge_changed.connect(self._on_edge_changed)
-        ev.structure_changed.connect(self._on_structure_changed)
+        self._followers = [
+            (getattr(ev, name), follow(getattr(ev, name), self, f"_on_{name}"))
+            for name in ("reset", "node_added", "node_removed", "node_changed", "edge_added",
+                         "edge_removed", "edge_changed", "structure_changed")
+        ]
         self.selectionChanged.connect(self._on_selection_changed)
         self.rebuild()
 
     def detach(self) -> None:
         """Stop observing the graph (before the scene goes away)."""
-        ev = self.graph.events
-        for e, h in ((ev.reset, self._on_reset), (ev.node_added, self._on_node_added),
-                     (ev.node_removed, self._on_node_removed), (ev.node_changed, self._on_node_changed),
-                     (ev.edge_added, self._on_edge_added), (ev.edge_removed, self._on_edge_removed),
-                     (ev.edge_changed, self._on_edge_changed),
-                     (ev.structure_changed, self._on_structure_changed)):
-            e.disconnect(h)
+        for event, handler in self._followers:
+            event.disconnect(handler)
+        self._followers = []
 
     @property
     def bundled(self) -> bool:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QStack
 from bpstudio.core.activations import ACTIVATIONS
 from bpstudio.core.graph import INPUT, GraphError
 from bpstudio.ui.canvas import commands as cmd
+from bpstudio.ui.weak_events import follow
 
 
 def _fmt(v) -> str:
@@ -86,12 +87,12 @@ class Inspector(QWidget):
         self.error_label.setWordWrap(True)
         lay.insertWidget(1, self.error_label)
 
-        ev = document.graph.events
-        ev.node_changed.connect(self._graph_node_changed)
-        ev.edge_changed.connect(self._graph_edge_changed)
-        ev.node_removed.connect(self._graph_removed)
-        ev.edge_removed.connect(self._graph_removed)
-        ev.reset.connect(self._graph_reset)
+        ev = document.graph.events  # followed weakly: see ui/weak_events
+        follow(ev.node_changed, self, "_graph_node_changed")
+        follow(ev.edge_changed, self, "_graph_edge_changed")
+        follow(ev.node_removed, self, "_graph_removed")
+        follow(ev.edge_removed, self, "_graph_removed")
+        follow(ev.reset, self, "_graph_reset")
         self.show_selection(None)
 
     # ------------------------------------------------------------------ selection
