@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .dataset import Dataset
+from .fileformat_csv import sha256_of  # noqa: F401 - part of this module's API
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", " ": "space"}
@@ -392,11 +393,3 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
     ds.source = result.reference()  # the file's own numbers: the project file can refer to it
     return result
 
-
-def sha256_of(path: str | os.PathLike) -> str:
-    """The SHA-256 of a file's bytes (to check that a referenced CSV has not changed)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

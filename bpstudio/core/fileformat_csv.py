@@ -161,11 +161,17 @@ def file_sha256(path: Path) -> str:
     known = _CHECKED.get(str(path))
     if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
         return known[2]
+    digest = sha256_of(path)
+    _remember(path, digest, st)
+    return digest
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes (to check that a referenced CSV has not changed)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    _remember(path, digest.hexdigest(), st)
     return digest.hexdigest()
 
 

@@ -359,7 +359,6 @@ class FileActions(QObject):
         return f"FileActions({self.document!r}, recent={len(self.settings.recent_files)})"
 
 
-# ---------------------------------------------------------------------------- wiring
 def install_file_actions(window, settings: StudioSettings | None = None, recovery_dir=None,
                          offer_recovery: bool = True) -> FileActions:
     """Give ``window`` (a MainWindow) its file, export, theme and help menus, autosave and
