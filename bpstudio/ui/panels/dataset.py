@@ -205,6 +205,13 @@ class DataPanel(QWidget):
         self.test_button = QPushButton("Mark test")
         self.generator = GeneratorBox()
         self.import_button = QPushButton("Import CSV…")
+        for button, tip in ((self.fit_button, "Add or remove input and output units to fit the data"),
+                            (self.add_button, "Insert a row after the selected rows (undoable)"),
+                            (self.remove_button, "Remove the selected rows (undoable; Delete does it too)"),
+                            (self.train_button, "Train on the selected rows (undoable)"),
+                            (self.test_button, "Hold the selected rows out for the test loss (undoable)"),
+                            (self.import_button, "Use your own data: a CSV file of inputs and targets")):
+            button.setToolTip(tip)
 
         rows = QHBoxLayout()
         for b in (self.add_button, self.remove_button, self.train_button, self.test_button):

@@ -68,6 +68,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
         self.sample_box.currentIndexChanged.connect(self._sample_picked)
         copy = QtWidgets.QToolButton()
         copy.setText("Copy")
+        copy.setToolTip("Copy the worked arithmetic to the clipboard as plain text")
         copy.clicked.connect(self.copy)
         export = QtWidgets.QToolButton()
         export.setText(".md…")

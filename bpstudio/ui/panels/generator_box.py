@@ -18,12 +18,14 @@ class GeneratorBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Generate", parent)
         self.kind = QComboBox()
+        self.kind.setToolTip("The dataset to generate: a truth table, a 2-D set or a regression set")
         for key, info in GENERATORS.items():
             self.kind.addItem(info.title, key)
             self.kind.setItemData(self.kind.count() - 1, info.description, Qt.ToolTipRole)
         self.samples = QSpinBox()
         self.samples.setRange(2, MAX_SAMPLES)
         self.samples.setValue(200)
+        self.samples.setToolTip("How many rows to generate (a truth table always has its four)")
         self.noise = QDoubleSpinBox()
         self.noise.setRange(0.0, 1.0)
         self.noise.setSingleStep(0.05)
@@ -32,9 +34,12 @@ class GeneratorBox(QGroupBox):
         self.test_percent = QSpinBox()
         self.test_percent.setRange(0, 90)
         self.test_percent.setSuffix(" %")
+        self.test_percent.setToolTip("The share of rows held out as test rows (not trained on)")
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("The same seed gives the same rows again")
         self.button = QPushButton("Generate")
+        self.button.setToolTip("Replace the dataset with freshly generated rows (undoable)")
         self.button.clicked.connect(self.generate_requested)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         grid = QGridLayout(self)  # compact: three rows, so the table keeps the height

@@ -71,6 +71,7 @@ class LossPanel(QtWidgets.QWidget):
         self.readout = QtWidgets.QLabel("")
         self.readout.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
         self.log_y = QtWidgets.QCheckBox("log y")
+        self.log_y.setToolTip("A logarithmic loss axis: the small losses late in training stay readable")
         self.log_y.toggled.connect(self.set_log_y)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.log_y)
