@@ -82,6 +82,7 @@ def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0,
         boundary=frozen(grid), boundary_extent=s.boundary.extent if grid is not None else None,
         hidden_thumbnails=({k: frozen(v) for k, v in thumbs.items()} if thumbs else None),
         diagnostics=diagnostics, message=s.message, non_finite=s.non_finite,
+        non_finite_record=s.non_finite_record if s.non_finite else None,
         phases=tuple(s.plan), generation=generation,
     )
     finite = s.finite_parameters()

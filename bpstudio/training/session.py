@@ -23,7 +23,7 @@ from ..core.settings import TrainingSettings
 from ..core.trace import StepTrace, trace_step
 from ..core.trainer import Trainer
 from .checkpoint import Checkpoint
-from .divergence import divergence_message, first_bad_unit, largest_weight
+from .divergence import culprit, divergence_message
 from .observe import BoundaryMaker, Metrics
 from .phases import phase_plan
 from .snapshot import UPDATE, Phase
@@ -58,6 +58,7 @@ class TrainingSession:
         self.state = IDLE
         self.message = ""
         self.non_finite: str | None = None
+        self.non_finite_record: object = None  # its unit id or edge key (read with non_finite)
         self.history_reset = True  # the first snapshot tells the views to start afresh
         self.sent_epoch = 0
         self._build(keep=None)
@@ -172,7 +173,7 @@ class TrainingSession:
         """Enter the running state, or say in ``message`` why not."""
         if not np.isfinite(self.engine.theta).all():
             self.state = DIVERGED
-            self.non_finite = self.engine.first_non_finite()
+            self.non_finite, self.non_finite_record = culprit(self.engine, self.trainer.next_batch()[1])
             self.message = ("Some weights are not numbers any more: reset the weights "
                             "(and choose a smaller learning rate) before training again.")
             return False
@@ -380,9 +381,7 @@ class TrainingSession:
 
     def _diverge(self, loss: float) -> None:
         self.state = DIVERGED
-        e = self.engine
-        self.non_finite = (e.first_non_finite() or first_bad_unit(e, self.trainer.next_batch()[1])
-                           or largest_weight(e))
+        self.non_finite, self.non_finite_record = culprit(self.engine, self.trainer.next_batch()[1])
         self.message = divergence_message(self.trainer.epoch, loss, self.non_finite,
                                           self.settings.learning_rate)
 

@@ -68,6 +68,7 @@ class Snapshot:
     diagnostics: tuple = ()
     message: str = ""
     non_finite: str | None = None  # what became NaN/inf first
+    non_finite_record: object = None  # its unit id or edge key, to mark it on the canvas
     # --- added by the training session (all optional) ---
     # True: forget the history you hold; new_epochs/new_losses then carry the whole history
     # (after Reset weights, a new project, or stepping back over the end of an epoch)

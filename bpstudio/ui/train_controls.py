@@ -261,6 +261,14 @@ class TrainControls(QObject):
                                                     else QStyle.SP_MediaPlay))
         if state in (FINISHED, DIVERGED) and self.controller.latest is not None:
             self.show_message(self.controller.latest.message, 15000)
+        if state == DIVERGED and self.controller.latest is not None:
+            self.mark(self.controller.latest.non_finite_record)
+
+    def mark(self, record) -> None:
+        """Select where a diverged run broke (a unit id or an edge key) on the canvas."""
+        scene = getattr(self.parent_widget, "scene", None)
+        if record is not None and scene is not None:
+            scene.select(record)
 
     @Slot(str)
     def show_error(self, text: str) -> None:

@@ -152,9 +152,11 @@ class DiagnosticsPanel(QtWidgets.QWidget):
         which the controller keeps in step with training, with the dataset for context)."""
         found = [d for d in (snap.diagnostics or ()) if getattr(d, "kind", "") == "non_finite"]
         if snap.non_finite and not any(getattr(d, "kind", "") == "non_finite" for d in found):
+            what = f"{snap.non_finite[0].upper()}{snap.non_finite[1:]}"
+            # a loss that exploded names the largest (still finite) weight: "… (grew to 4.9e+07)"
+            broke = "grew too large" if "(grew to " in what else "is not a finite number"
             found.append(_Finding("non_finite", "error",
-                                  f"{snap.non_finite[0].upper()}{snap.non_finite[1:]} is not a "
-                                  f"finite number: training has diverged. Lower the learning "
+                                  f"{what} {broke}: training has diverged. Lower the learning "
                                   f"rate and re-initialise."))
         if found != self.from_snapshot:
             self.from_snapshot = found
