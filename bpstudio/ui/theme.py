@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 import pyqtgraph as pg
 
+from bpstudio.ui.canvas import style as canvas_style
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -36,7 +38,7 @@ class Theme:
     tooltip_text: str
     plot_background: str
     plot_foreground: str  # axes, tick labels, titles
-    canvas_background: str  # the canvas stays a light page: its items are styled for one
+    canvas_background: str  # the canvas page; its items follow (bpstudio/ui/canvas/style.py)
     canvas_text: str
 
     def __repr__(self) -> str:
@@ -56,7 +58,7 @@ DARK = Theme(
     alternate_base="#26262a", text="#e8e8e8", button="#3a3a3e", button_text="#e8e8e8",
     highlight="#2f65ca", highlighted_text="#ffffff", link="#8cb8ff", disabled_text="#9a9a9a",
     tooltip_base="#3a3a3e", tooltip_text="#f0f0f0", plot_background="#1e1e21",
-    plot_foreground="#d8d8d8", canvas_background="#ececef", canvas_text="#1a1a1a",
+    plot_foreground="#d8d8d8", canvas_background="#1c1c1f", canvas_text="#f0f0f0",
 )
 
 THEMES = {"light": LIGHT, "dark": DARK}
@@ -152,9 +154,10 @@ def apply_theme(name: str, app: QApplication | None = None, root: QWidget | None
     pg.setConfigOptions(background=theme.plot_background, foreground=theme.plot_foreground)
     for w in plots_of([root]) if root is not None else [w for w in list(_PLOTS) if _alive(w)]:
         style_plot(w, theme)
+    canvas_style.use_canvas_theme(theme.name)
     view = getattr(root, "view", None) if root is not None else None
     if view is not None and _alive(view) and hasattr(view, "setBackgroundBrush"):
-        view.setBackgroundBrush(QColor(theme.canvas_background))
+        view.setBackgroundBrush(QColor(theme.canvas_background))  # also repaints every item
     return theme
 
 

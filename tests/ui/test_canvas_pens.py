@@ -7,15 +7,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from bpstudio.ui.canvas import style
-from bpstudio.ui.canvas.edge_item import opaque_pens
+from bpstudio.ui.canvas.edge_item import opaque_pens, source_pens
 
 
 def test_pens_are_the_translucent_colours_mixed_over_the_background():
     for background in (0xFFFFFF, 0x1E1E21):
         bg = QColor.fromRgb(background)
         pens = opaque_pens(background)
-        assert len(pens) == len(style.EDGE_PENS)
-        for pen, original in zip(pens, style.EDGE_PENS):
+        assert len(pens) == len(source_pens(background)) == style.N_BUCKETS
+        for pen, original in zip(pens, source_pens(background)):
             c, o = pen.color(), original.color()
             a = o.alphaF()
             assert c.alpha() == 255 and pen.capStyle() == Qt.FlatCap

@@ -15,8 +15,9 @@ H = style.HANDLE_RADIUS
 HANDLE_CENTRE = QPointF(R + 2.0, 0.0)
 
 _M = style.HIGHLIGHT_PEN.widthF()
-BOUNDS = QRectF(-R - _M, -R - _M, 2 * R + 2 * _M + H + 2, 2 * R + 2 * _M + 16)
+BOUNDS = QRectF(-R - _M, -R - _M, 2 * R + 2 * _M + H + 2, 2 * R + 2 * _M + 17)
 DOT = QRectF(-R, -R, 2 * R, 2 * R)
+ACT_RECT = QRectF(-R - 10, R + _M + 1, 2 * R + 20, 14)  # the activation's name, below the highlight ring
 LOD_DOT = 0.12  # below this scale a unit is a few pixels: a plain square, no outline or text
 
 SHORT_ACT = {"identity": "identity", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
@@ -106,8 +107,10 @@ class NodeItem(QGraphicsItem):
         painter.drawEllipse(QPointF(0, 0), R, R)
         if lod < style.LOD_TEXT:
             return
-        light = self.bucket is not None and style.TEXT_IS_LIGHT[self.bucket]
-        painter.setPen(style.TEXT_LIGHT if light else style.TEXT)
+        if self.bucket is None:  # the theme's role fill: the theme's text colour
+            painter.setPen(style.TEXT)
+        else:  # a value colour of the diverging map: dark or light ink, whatever the theme
+            painter.setPen(style.TEXT_LIGHT if style.TEXT_IS_LIGHT[self.bucket] else style.INK_DARK)
         value_text = self.value_text
         if value_text:
             painter.setFont(style.NAME_FONT)
@@ -122,7 +125,7 @@ class NodeItem(QGraphicsItem):
         if role != INPUT:
             painter.setPen(style.MUTED)
             painter.setFont(style.SMALL_FONT)
-            painter.drawText(QRectF(-R - 10, R + 1, 2 * R + 20, 14), Qt.AlignHCenter | Qt.AlignTop,
+            painter.drawText(ACT_RECT, Qt.AlignHCenter | Qt.AlignTop,
                              SHORT_ACT.get(self.node.activation, self.node.activation))
         if self.hovered or selected:
             painter.setPen(style.HANDLE_PEN)

@@ -6,6 +6,8 @@ The diverging map is symmetric around 0: negative values red, zero near white, p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
@@ -41,19 +43,47 @@ _ANCHORS = np.array([
     (0.25, (146, 197, 222)), (0.50, (67, 147, 195)), (0.75, (33, 102, 172)), (1.00, (5, 48, 97)),
 ], dtype=object)
 
-NEGATIVE = QColor(200, 50, 50)
-POSITIVE = QColor(40, 100, 180)
-
-ROLE_FILL = {"input": QColor("#e6f2e6"), "hidden": QColor("#e8eef9"), "output": QColor("#fbeedd"),
-             "bias": QColor("#f3f3f3")}
-ROLE_LINE = {"input": QColor("#4d8a4d"), "hidden": QColor("#3d6aa6"), "output": QColor("#b87424"),
-             "bias": QColor("#8a8a8a")}
-TEXT = QColor("#1d1d1d")
+INK_DARK = QColor("#1d1d1d")  # text on a value-coloured (diverging map) fill, whatever the theme
 TEXT_LIGHT = QColor("#ffffff")
-MUTED = QColor("#5a5a5a")
 HIGHLIGHT = QColor("#f2a900")
 SELECTED = QColor("#ff7f0e")
 
+
+@dataclass(frozen=True)
+class CanvasColours:
+    """The theme-dependent colours of the canvas (``#rrggbb``): page, unit fills and outlines, text."""
+
+    name: str
+    background: str
+    fill: dict  # role -> fill
+    line: dict  # role -> outline
+    text: str  # unit names on their role fill
+    muted: str  # activation names, bias units' text (on the page)
+    label_bg: str  # weight labels' box (opaque)
+    label_text: str
+    handle: str
+    positive: str  # edge colours by sign
+    negative: str
+
+    def __repr__(self) -> str:
+        return f"CanvasColours({self.name!r}, background={self.background})"
+
+
+LIGHT_CANVAS = CanvasColours(
+    name="light", background="#fbfbfb",
+    fill={"input": "#e6f2e6", "hidden": "#e8eef9", "output": "#fbeedd", "bias": "#f3f3f3"},
+    line={"input": "#4d8a4d", "hidden": "#3d6aa6", "output": "#b87424", "bias": "#8a8a8a"},
+    text="#1d1d1d", muted="#5a5a5a", label_bg="#ffffff", label_text="#333333", handle="#3d6aa6",
+    positive="#2864b4", negative="#c83232",
+)
+DARK_CANVAS = CanvasColours(
+    name="dark", background="#1c1c1f",
+    fill={"input": "#213a24", "hidden": "#1f2d45", "output": "#43301c", "bias": "#2a2a2e"},
+    line={"input": "#6cbf6c", "hidden": "#6f9fe6", "output": "#e3a04f", "bias": "#9a9a9a"},
+    text="#f0f0f0", muted="#b4b4b4", label_bg="#2c2c31", label_text="#e6e6e6", handle="#8ab4f8",
+    positive="#5b9bf0", negative="#f06a6a",
+)
+CANVAS_THEMES = {"light": LIGHT_CANVAS, "dark": DARK_CANVAS}
 
 def diverging_rgb(t: np.ndarray | float) -> np.ndarray:
     """RGB (0..255) of the diverging map at ``t`` in [-1, 1] (clipped), linear between anchors."""
@@ -96,48 +126,76 @@ def _build():
     # dark fills need light text (luminance below ~0.5)
     lum = (0.2126 * rgb[:, 0] + 0.7152 * rgb[:, 1] + 0.0722 * rgb[:, 2]) / 255.0
     text_light = [bool(x < 0.5) for x in lum]
-    # edge pens: colour by sign (never white: an edge must stay visible), width by |w|
+    return colors, brushes, text_light
+
+
+def edge_pens(colours: CanvasColours) -> list[QPen]:
+    """One pen per bucket: colour by sign (never the page's colour: an edge must stay visible),
+    width by |w|, translucent for small |w| (``edge_item.opaque_pens`` pre-mixes them)."""
     pens = []
     for i in range(N_BUCKETS):
         t = bucket_value(i)
         a = abs(t)
-        base = POSITIVE if t >= 0 else NEGATIVE
-        c = QColor(base)
+        c = QColor(colours.positive if t >= 0 else colours.negative)
         c.setAlpha(int(90 + 165 * min(1.0, a)))
         pen = QPen(c, EDGE_MIN_WIDTH + (EDGE_MAX_WIDTH - EDGE_MIN_WIDTH) * a)
         pen.setCapStyle(Qt.RoundCap)
         pens.append(pen)
-    # bundle pens (thousands of edges): thin, cosmetic and OPAQUE (a translucent pen is ~35x slower
-    # in Qt's raster engine): the colour is pre-mixed with white instead, pale for small |w|
+    return pens
+
+
+def bundle_pens(colours: CanvasColours) -> list[QPen]:
+    """Pens for thousands of edges: thin, cosmetic and OPAQUE (a translucent pen is ~35x slower in
+    Qt's raster engine): the colour is pre-mixed with the page instead, faint for small |w|."""
+    bg = QColor(colours.background)
     bundle = []
     for j in range(16):
         t = (j + 0.5) / 8.0 - 1.0
-        base = POSITIVE if t >= 0 else NEGATIVE
+        base = QColor(colours.positive if t >= 0 else colours.negative)
         k = 0.25 + 0.75 * abs(t)
-        c = QColor(int(255 + (base.red() - 255) * k), int(255 + (base.green() - 255) * k),
-                   int(255 + (base.blue() - 255) * k))
+        c = QColor(*(int(b + (f - b) * k) for f, b in ((base.red(), bg.red()), (base.green(), bg.green()),
+                                                      (base.blue(), bg.blue()))))
         p = QPen(c, 1.0)
         p.setCosmetic(True)
         bundle.append(p)
-    return colors, brushes, text_light, pens, bundle
+    return bundle
 
 
-COLORS, BRUSHES, TEXT_IS_LIGHT, EDGE_PENS, BUNDLE_PENS = _build()
-N_BUNDLE = len(BUNDLE_PENS)
-
-ROLE_BRUSH = {k: QBrush(v) for k, v in ROLE_FILL.items()}
-ROLE_PEN = {k: QPen(v, 2.0) for k, v in ROLE_LINE.items()}
-ROLE_DOT = {k: QBrush(v) for k, v in ROLE_LINE.items()}  # a unit drawn as a dot when zoomed far out
-BIAS_PEN = QPen(ROLE_LINE["bias"], 1.6, Qt.DashLine)
+COLORS, BRUSHES, TEXT_IS_LIGHT = _build()
+N_BUNDLE = 16
 SELECTED_PEN = QPen(SELECTED, 3.0)
 HIGHLIGHT_PEN = QPen(HIGHLIGHT, 5.0)
-HANDLE_BRUSH = QBrush(QColor("#ffffff"))
-HANDLE_PEN = QPen(QColor("#3d6aa6"), 1.5)
-DRAG_PEN = QPen(QColor("#3d6aa6"), 2.0, Qt.DashLine)
-LABEL_BG = QBrush(QColor(255, 255, 255, 225))
-LABEL_PEN = QPen(QColor("#333333"))
 NO_PEN = QPen(Qt.NoPen)
 BAND_BRUSHES = (QBrush(QColor(200, 50, 50, 28)), QBrush(QColor(40, 100, 180, 28)))  # negative, positive
+EDGE_PENS_OF = {name: edge_pens(c) for name, c in CANVAS_THEMES.items()}
+
+
+def use_canvas_theme(name: str) -> CanvasColours:
+    """Make the canvas's module-level pens and brushes those of theme ``name`` ("light"/"dark").
+    Items read them when they paint, so a repaint of the view shows the new theme."""
+    global CANVAS, EDGE_PENS, BUNDLE_PENS, ROLE_FILL, ROLE_LINE, ROLE_BRUSH, ROLE_PEN, ROLE_DOT, BIAS_PEN
+    global TEXT, MUTED, HANDLE_BRUSH, HANDLE_PEN, DRAG_PEN, LABEL_BG, LABEL_PEN, NEGATIVE, POSITIVE
+    c = CANVAS_THEMES.get(name, LIGHT_CANVAS)
+    CANVAS = c
+    EDGE_PENS = EDGE_PENS_OF[c.name]
+    BUNDLE_PENS = bundle_pens(c)
+    NEGATIVE, POSITIVE = QColor(c.negative), QColor(c.positive)
+    ROLE_FILL = {k: QColor(v) for k, v in c.fill.items()}
+    ROLE_LINE = {k: QColor(v) for k, v in c.line.items()}
+    ROLE_BRUSH = {k: QBrush(v) for k, v in ROLE_FILL.items()}
+    ROLE_PEN = {k: QPen(v, 2.0) for k, v in ROLE_LINE.items()}
+    ROLE_DOT = {k: QBrush(v) for k, v in ROLE_LINE.items()}  # a unit drawn as a dot when zoomed far out
+    BIAS_PEN = QPen(ROLE_LINE["bias"], 1.6, Qt.DashLine)
+    TEXT, MUTED = QColor(c.text), QColor(c.muted)
+    HANDLE_BRUSH = QBrush(QColor(c.background))
+    HANDLE_PEN = QPen(QColor(c.handle), 1.5)
+    DRAG_PEN = QPen(QColor(c.handle), 2.0, Qt.DashLine)
+    LABEL_BG = QBrush(QColor(c.label_bg))
+    LABEL_PEN = QPen(QColor(c.label_text))
+    return c
+
+
+use_canvas_theme("light")
 
 
 def bundle_of(values: np.ndarray, scale: float) -> np.ndarray:
