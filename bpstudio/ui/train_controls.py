@@ -324,6 +324,8 @@ def install_training(window) -> TrainControls:
     bar.addAction(controls.reset_action)
     bar.widgetForAction(controls.reset_action).setToolButtonStyle(Qt.ToolButtonIconOnly)
     window.addToolBar(bar)  # beside the main toolbar: one row, so the canvas keeps its height
+    from bpstudio.ui.toolbar_fit import fit_toolbars
+    fit_toolbars(window, bar)  # ... unless the window is too narrow: then shorter, or two rows
     status = window.statusBar()
     status.addPermanentWidget(controls.phase_label)
     status.addPermanentWidget(controls.epoch_label)
