@@ -69,3 +69,22 @@ def test_helpers():
     assert output_levels(np.array([[-2.0, 3.0]])) == (-2.0, 3.0)
     r = pixel_rect((0, 1, 0, 2), (3, 5))
     assert (r.left(), r.top(), r.width(), r.height()) == (-0.125, -0.5, 1.25, 3.0)
+
+
+def test_each_hidden_thumbnail_shows_that_units_grid(qtbot):
+    project = load_preset("xor")
+    run = DemoRun(project, boundary_resolution=21).run(50)
+    panel = _panel(qtbot, project)
+    snap = run.snapshot()
+    panel.show_snapshot(snap)
+    hidden = [n.id for n in project.graph.hidden]
+    assert list(panel._thumb_items) == hidden == list(snap.hidden_thumbnails)
+    for nid in hidden:
+        assert np.array_equal(panel._thumb_items[nid].image, snap.hidden_thumbnails[nid])
+    # a later snapshot replaces the pictures in place
+    run.run(50)
+    later = run.snapshot()
+    panel.show_snapshot(later)
+    z1 = hidden[0]
+    assert not np.array_equal(later.hidden_thumbnails[z1], snap.hidden_thumbnails[z1])
+    assert np.array_equal(panel._thumb_items[z1].image, later.hidden_thumbnails[z1])
