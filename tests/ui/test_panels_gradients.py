@@ -68,3 +68,42 @@ def test_check_gradients_says_why_it_cannot(qtbot):
     panel.check_gradients()
     assert panel.verdict.text().startswith("Cannot check the gradients: the network has no output units")
     assert panel.table.isHidden()
+
+
+def test_a_check_of_a_replaced_or_reshaped_network_is_dropped_not_shown_stale(qtbot):
+    project = load_preset("xor")
+    g = project.graph
+    panel = GradientPanel(_doc(project))
+    qtbot.addWidget(panel)
+    panel.check_gradients()
+    assert panel.table.rowCount() == 13 and not panel.table.isHidden()
+    # a new weight value keeps the table (the same weights are listed; the check was of backprop)
+    src, tgt = next(iter(g.edges))
+    g.set_weight(src, tgt, 0.75)
+    assert panel.result is not None and panel.table.rowCount() == 13
+    # an edge removed: its row would name a weight that is gone
+    g.disconnect(src, tgt)
+    assert panel.result is None and panel.table.isHidden() and panel.table.rowCount() == 0
+    assert panel.verdict.text().startswith("The network changed: press Check gradients")
+    panel.check_gradients()
+    assert panel.table.rowCount() == 12
+    # the whole network replaced (a new project, a new network): the old table goes
+    g.replace_with(load_preset("and").graph)
+    assert panel.result is None and panel.table.isHidden()
+    assert panel.verdict.text().startswith("The network was replaced")
+    panel.select(g.find("D0").id)  # nothing to select, nothing raised
+    panel.check_gradients()
+    assert panel.result.ok and panel.table.rowCount() == Engine(g).n_params
+
+
+def test_opening_another_project_in_the_window_drops_the_old_check(qtbot):
+    from bpstudio.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    panel = window.panels.gradients
+    panel.check_gradients()
+    assert panel.result is not None
+    window.document.replace_project(load_preset("and"))
+    assert panel.result is None and panel.table.isHidden()
+    window.file_actions.autosaver.stop()

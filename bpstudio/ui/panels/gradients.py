@@ -16,6 +16,7 @@ import pyqtgraph as pg
 
 from bpstudio.core.engine import Engine
 from bpstudio.ui.panels.throttle import Redraw
+from bpstudio.ui.weak_events import follow
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
@@ -105,6 +106,10 @@ class GradientPanel(QtWidgets.QWidget):
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(row)
         lay.addWidget(split, 1)
+        events = getattr(getattr(document, "graph", None), "events", None)
+        if events is not None:  # a check of another network must not stay on view (weakly: see weak_events)
+            follow(events.reset, self, "forget_check")
+            follow(events.structure_changed, self, "forget_check_if_gone")
 
     # ------------------------------------------------------------------ norms
     @Slot(object)
@@ -191,6 +196,24 @@ class GradientPanel(QtWidgets.QWidget):
         word = "agree" if res.ok else "DISAGREE"
         summary = res.summary() if hasattr(res, "summary") else f"largest relative error {res.max_rel_error:.2e}"
         self.verdict.setText(f"Backprop and finite differences {word}. {summary}")
+
+    def forget_check(self, *_args) -> None:
+        """Drop the gradient-check table: the network it was made on was replaced."""
+        if self.result is None:
+            return
+        self.result = None
+        self.table.setRowCount(0)
+        self.table.hide()
+        self.verdict.setText("The network was replaced: press Check gradients to check this one.")
+
+    def forget_check_if_gone(self, *_args) -> None:
+        """Drop the table once a weight or unit it lists is no longer in the network."""
+        g = self.document.graph
+        if self.result is not None and not all(
+                (r.key in g.edges) if isinstance(r.key, tuple) else (r.key in g.nodes)
+                for r in self.result.rows):
+            self.forget_check()
+            self.verdict.setText("The network changed: press Check gradients to check it as it is.")
 
     @Slot(object)
     def select(self, item) -> None:
