@@ -40,3 +40,15 @@ def unit_deltas(snap, sample: int = 0) -> np.ndarray | None:
         out[cols] = d[:, cols].mean(axis=0)
         return out
     return np.array(d[min(max(sample, 0), len(d) - 1)], dtype=float)
+
+
+def unit_row(table, sample: int = 0) -> np.ndarray | None:
+    """Like :func:`unit_deltas` for any per-unit table of a snapshot (e.g. its activations)."""
+    if table is None or len(table) == 0:
+        return None
+    if sample == MEAN:
+        out = np.full(table.shape[1], np.nan)
+        cols = ~np.all(np.isnan(table), axis=0)
+        out[cols] = table[:, cols].mean(axis=0)
+        return out
+    return np.array(table[min(max(sample, 0), len(table) - 1)], dtype=float)

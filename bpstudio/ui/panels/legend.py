@@ -13,6 +13,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Slot
 
+from bpstudio.training.snapshot import FORWARD, LOSS
 from bpstudio.ui.panels.colormap import diverging_map
 
 TITLES = {"delta": "δ = ∂E/∂net", "net_input": "net input a", "activation": "value z"}
@@ -103,11 +104,12 @@ def attach_legend(view: QtWidgets.QWidget) -> DeltaLegend:
     return legend
 
 
-def unit_values(snap, sample: int) -> dict[str, float] | None:
-    """The deltas to paint on the canvas: non-input units only, NaN where the pass has not been."""
-    from bpstudio.ui.panels.deltas import snapshot_depths, unit_deltas
+def unit_values(snap, sample: int, kind: str = "delta") -> dict[str, float] | None:
+    """The deltas (or, with ``kind="activation"``, the values z) to paint on the canvas: non-input
+    units only, NaN where the pass has not been."""
+    from bpstudio.ui.panels.delta_values import snapshot_depths, unit_deltas, unit_row
 
-    values = unit_deltas(snap, sample)
+    values = unit_row(snap.activation, sample) if kind == "activation" else unit_deltas(snap, sample)
     if values is None:
         return None
     depth = snapshot_depths(snap)
@@ -129,16 +131,18 @@ class CanvasDeltas(QtCore.QObject):
     @Slot(object)
     def show_snapshot(self, snap) -> None:
         self._last = snap
-        values = unit_values(snap, self.sample_of())
+        phase = snap.phase
+        # the forward pass (and the loss) light each layer's values z; the backward pass its deltas
+        kind = "activation" if phase is not None and phase.kind in (FORWARD, LOSS) else "delta"
+        values = unit_values(snap, self.sample_of(), kind)
         if values is None:
             return
         self.values = values
-        self.scene.set_unit_values(values, "delta")
+        self.scene.set_unit_values(values, kind)
         finite = [abs(v) for v in values.values() if math.isfinite(v)]
         if self.legend is not None:
-            self.legend.set_scale(max(finite) if finite else 0.0, "delta")
+            self.legend.set_scale(max(finite) if finite else 0.0, kind)
             self.legend.setVisible(bool(finite))
-        phase = snap.phase
         if hasattr(self.scene, "highlight_depth"):
             # ring the layer the phase is on (forward or backward); none between steps
             self.scene.highlight_depth(phase.depth if phase is not None else None)

@@ -1,0 +1,54 @@
+"""Stepping by phase on the canvas: the forward pass lights each layer's values z (the ring on the
+layer, the number in each unit), the loss keeps them, the backward pass lights each layer's deltas."""
+
+from __future__ import annotations
+
+import math
+
+WAIT = 10_000
+
+
+def step_phase(window, qtbot):
+    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=WAIT,
+                          check_params_cb=lambda s: s.phase is not None) as blocker:
+        window.controller.step("phase")
+    snap = blocker.args[0]
+    qtbot.waitUntil(lambda: window.panels.canvas._last is snap, timeout=WAIT)
+    return snap
+
+
+def shown(window) -> dict[str, tuple[str, float | None, bool]]:
+    return {i.node.name: (i.value_kind, i.value, i.highlighted) for i in window.scene.nodes.values()}
+
+
+def test_forward_phases_light_values_and_backward_phases_deltas(window, qtbot):
+    try:
+        seen = {}
+        for _ in range(6):
+            snap = step_phase(window, qtbot)
+            seen[snap.phase.label] = (shown(window), window.panels.legend.kind)
+        # sample 0 of the article: X1 = X2 = 0, every Z = 1, D0 = 4, delta_D0 = 4, delta_Z = 4
+        units, legend = seen["forward hidden"]
+        assert legend == "activation"
+        assert {n: units[n] for n in ("Z1", "Z2", "Z3")} == {n: ("activation", 1.0, True)
+                                                             for n in ("Z1", "Z2", "Z3")}
+        assert units["D0"] == ("", None, False)  # not reached yet
+        assert units["X1"][1] is None  # inputs carry no painted value
+        units, legend = seen["forward output"]
+        assert units["D0"] == ("activation", 4.0, True) and units["Z1"] == ("activation", 1.0, False)
+        units, legend = seen["loss"]
+        assert units["D0"] == ("activation", 4.0, False) and legend == "activation"
+        units, legend = seen["backward output"]
+        assert legend == "delta" and units["D0"] == ("delta", 4.0, True)
+        assert units["Z1"][1] is None  # the backward pass has not reached the hidden layer
+        units, legend = seen["backward hidden"]
+        assert units["Z2"] == ("delta", 4.0, True) and units["D0"] == ("delta", 4.0, False)
+        units, legend = seen["update"]
+        assert legend == "delta" and not any(h for _, _, h in units.values())
+        g = window.document.graph
+        # dE/dW(X1 → Z1) = mean of X1 . delta_Z1 = (0 . 4 + 0 . 6 + 1 . 6 + 1 . 10) / 4 = 4 -> 0.6;
+        # dE/dW(Z1 → D0) = mean of Z1 . delta_D0 = (1 . 4 + 2 . 6 + 2 . 6 + 3 . 10) / 4 = 14.5 -> -0.45
+        assert math.isclose(window.scene.edges[(g.find("X1").id, g.find("Z1").id)].value, 0.6)
+        assert math.isclose(window.scene.edges[(g.find("Z1").id, g.find("D0").id)].value, -0.45)
+    finally:
+        assert window.controller.shutdown()
