@@ -88,3 +88,24 @@ def test_each_hidden_thumbnail_shows_that_units_grid(qtbot):
     z1 = hidden[0]
     assert not np.array_equal(later.hidden_thumbnails[z1], snap.hidden_thumbnails[z1])
     assert np.array_equal(panel._thumb_items[z1].image, later.hidden_thumbnails[z1])
+
+
+def test_a_dataset_without_two_inputs_clears_the_old_picture(qtbot):
+    from bpstudio.core.generators import generate
+    from bpstudio.core.presets import layered_graph
+    from bpstudio.core.project import Project
+    from bpstudio.ui.document import Document
+
+    doc = Document(load_preset("xor"))
+    panel = BoundaryPanel(doc)
+    qtbot.addWidget(panel)
+    run = DemoRun(doc.project.copy(), boundary_resolution=11).run(5)
+    panel.show_snapshot(run.snapshot())
+    assert panel.grid is not None and panel.image.image is not None and len(panel.train_points.data) == 4
+    sine = Project(layered_graph([1, 3, 1], "tanh", "identity"), generate("sine", 30), doc.settings)
+    doc.replace_project(sine)
+    assert panel.grid is None and panel.image.image is None
+    assert not panel.contour.isVisible() and panel.thumbs.isHidden() and not panel.note.isHidden()
+    assert len(panel.train_points.data) == 0
+    doc.replace_project(load_preset("xor"))  # two inputs again: the points come back at once
+    assert len(panel.train_points.data) == 4

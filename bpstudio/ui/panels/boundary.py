@@ -140,6 +140,7 @@ class BoundaryPanel(QtWidgets.QWidget):
         if ds is None or ds.n_inputs != 2:
             self.train_points.clear()
             self.test_points.clear()
+            self.clear_picture()  # a plane of another dataset's inputs would mislead
             return
         y = ds.Y[:, 0]
         lo, hi = output_levels(ds.Y[:, :1])
@@ -149,6 +150,15 @@ class BoundaryPanel(QtWidgets.QWidget):
         self.train_points.setData(pos=ds.X[m, :2], brush=[b for b, k in zip(brushes, m) if k])
         test_colours = [pg.mkPen(c, width=3) for c, k in zip(self.cmap.map(t, mode="qcolor"), m) if not k]
         self.test_points.setData(pos=ds.X[~m, :2], pen=test_colours, brush=None)
+
+    def clear_picture(self) -> None:
+        """No image, contour or thumbnails; the note says when a picture comes."""
+        self.grid, self.extent, self._pending = None, None, None
+        self.image.clear()
+        self.contour.setData([], [])
+        self.contour.hide()
+        self.thumbs.hide()
+        self.note.show()
 
     # ------------------------------------------------------------------ snapshot
     @Slot(object)
