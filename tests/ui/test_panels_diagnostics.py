@@ -168,3 +168,23 @@ def test_banner_keeps_its_lines_through_training_write_backs_and_hides_when_noth
     window.document.undo_stack.undo()  # back to symmetric weights: the warning returns
     qtbot.waitUntil(lambda: panel.kinds() == ["symmetric"], timeout=2000)
     assert banner.isVisible() and len(panel.rows()) == 1
+
+
+def test_where_a_run_broke_gets_a_show_button_that_selects_it(qtbot):
+    project = load_preset("xor")
+    doc, panel = _panel(qtbot, project)
+    g = doc.graph
+    x1, z1 = g.find("X1").id, g.find("Z1").id
+    run = DemoRun(project.copy()).run(1)
+    panel.show_snapshot(replace(run.snapshot(), non_finite="the weight X1 → Z1", non_finite_record=(x1, z1)))
+    panel.render()
+    finding = panel.findings()[0]
+    assert finding.kind == "non_finite" and finding.units == (x1, z1)
+    show = [b for b in panel.findChildren(pg.QtWidgets.QToolButton) if b.text() == "Show"]
+    assert len(show) == 1 and show[0].toolTip() == "Select X1 on the canvas (also concerned: Z1)"
+    with qtbot.waitSignal(panel.unit_clicked) as blocker:
+        show[0].click()
+    assert blocker.args == [x1]
+    # a unit that went non-finite: the button selects that unit
+    panel.show_snapshot(replace(run.snapshot(), non_finite="the value of unit Z1", non_finite_record=z1))
+    assert panel.findings()[0].units == (z1,)

@@ -155,9 +155,11 @@ class DiagnosticsPanel(QtWidgets.QWidget):
             what = f"{snap.non_finite[0].upper()}{snap.non_finite[1:]}"
             # a loss that exploded names the largest (still finite) weight: "… (grew to 4.9e+07)"
             broke = "grew too large" if "(grew to " in what else "is not a finite number"
+            record = getattr(snap, "non_finite_record", None)  # a unit id or an edge key: "Show"
+            units = tuple(record) if isinstance(record, tuple) else (record,) if record else ()
             found.append(_Finding("non_finite", "error",
                                   f"{what} {broke}: training has diverged. Lower the learning "
-                                  f"rate and re-initialise."))
+                                  f"rate and re-initialise.", units))
         if found != self.from_snapshot:
             self.from_snapshot = found
             self.render()
