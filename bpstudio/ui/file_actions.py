@@ -25,6 +25,7 @@ from bpstudio.core.presets import PRESETS, load_preset
 from bpstudio.core.project import Project
 
 from .autosave import Autosaver, find_recoveries
+from .file_tips import tip_for
 from .settings import StudioSettings, headless
 
 APP_NAME = "Backprop Studio"
@@ -281,7 +282,7 @@ class FileActions(QObject):
 
     # ---------------------------------------------------------------- menu
     def _action(self, key: str, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.window, statusTip=tip_for(key))
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
@@ -370,8 +371,7 @@ def install_file_actions(window, settings: StudioSettings | None = None, recover
     from .theme import apply_theme, install_theme_menu
     from .tour import window_driver
 
-    if headless():  # tests and benchmarks: nobody is there to answer "recover?"
-        offer_recovery = False
+    offer_recovery = offer_recovery and not headless()  # headless: nobody can answer "recover?"
     settings = settings if settings is not None else StudioSettings()
     actions = FileActions(window, settings, recovery_dir=recovery_dir)
     actions.before_save.append(lambda: history_into_project(window))
