@@ -126,3 +126,18 @@ def test_toolbars_fit_a_narrow_window_and_step_stays_visible(window, qtbot):
     window.resize(1800, 900)
     qtbot.waitUntil(lambda: not fit.two_rows and not fit.compact, timeout=2000)
     assert fit.first.widgetForAction(window.act["fit"]).toolButtonStyle() == Qt.ToolButtonTextBesideIcon
+
+
+def test_a_small_value_fits_inside_its_unit(window):
+    """0.00512 or -2.7e-4 stay inside the circle: a smaller font, a short exponent."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from bpstudio.ui.canvas.node_item import R, VALUE_WIDTH, value_font
+
+    item = NodeItem(window.document.graph.find("Z1"))
+    for value, text in ((-0.00512, "-0.00512"), (-2.7e-4, "-2.7e-4"), (4.0, "4"), (-12345.0, "-1.2e4")):
+        item.set_value(value, "delta", 0)
+        assert item.value_text == text
+        width = QFontMetricsF(value_font(text)).horizontalAdvance(text)
+        assert width <= VALUE_WIDTH < 2 * R
+    assert value_font("4").pointSizeF() == style.VALUE_FONT.pointSizeF()  # short values keep the big font

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QPainterPath
+from PySide6.QtGui import QFontMetricsF, QPainterPath
 from PySide6.QtWidgets import QGraphicsItem, QStyle
 
 from bpstudio.core.graph import INPUT, Node
@@ -22,6 +22,26 @@ LOD_DOT = 0.12  # below this scale a unit is a few pixels: a plain square, no ou
 
 SHORT_ACT = {"identity": "identity", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
              "softplus": "softplus"}
+
+
+VALUE_WIDTH = 2 * R - 8  # the circle's width just below its centre, less a margin for the outline
+_VALUE_FONTS: list = []  # (font, metrics), largest first; made when first needed (needs a QApplication)
+_FONT_OF: dict[str, object] = {}
+
+
+def value_font(text: str):
+    """The largest value font in which ``text`` fits inside the circle (0.00439 stays inside)."""
+    found = _FONT_OF.get(text)
+    if found is None:
+        if not _VALUE_FONTS:
+            _VALUE_FONTS.extend((f, QFontMetricsF(f)) for f in (style.VALUE_FONT, style.font(7.0, True),
+                                                               style.font(6.0, True)))
+        found = next((f for f, m in _VALUE_FONTS if m.horizontalAdvance(text) <= VALUE_WIDTH),
+                     _VALUE_FONTS[-1][0])
+        if len(_FONT_OF) > 4096:
+            _FONT_OF.clear()
+        _FONT_OF[text] = found
+    return found
 
 
 class NodeItem(QGraphicsItem):
@@ -73,7 +93,12 @@ class NodeItem(QGraphicsItem):
         v = self.value
         if v != v:
             return "—"
-        return "0" if v == 0 else f"{v:.3g}" if 1e-3 <= abs(v) < 1e4 else f"{v:.1e}"
+        if v == 0:
+            return "0"
+        if 1e-3 <= abs(v) < 1e4:
+            return f"{v:.3g}"
+        mantissa, exponent = f"{v:.1e}".split("e")
+        return f"{mantissa}e{int(exponent)}"  # -2.7e-4, not -2.7e-04: it has to fit in the circle
 
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:
@@ -116,7 +141,7 @@ class NodeItem(QGraphicsItem):
             painter.setFont(style.NAME_FONT)
             painter.drawText(QRectF(-R, -R + 5, 2 * R, R - 3), Qt.AlignHCenter | Qt.AlignBottom,
                              self.node.name)
-            painter.setFont(style.VALUE_FONT)
+            painter.setFont(value_font(value_text))
             painter.drawText(QRectF(-R - 6, 1, 2 * R + 12, R - 4), Qt.AlignHCenter | Qt.AlignTop,
                              value_text)
         else:
