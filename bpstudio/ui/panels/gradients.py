@@ -81,7 +81,7 @@ class GradientPanel(QtWidgets.QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setLogMode(y=True)
         self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "norm of the weights into each layer")
+        self.plot.setLabel("left", "norm per layer")  # short: the legend names each curve
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.grad_curves: list[pg.PlotDataItem] = []
