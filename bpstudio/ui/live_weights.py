@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Slot
 
 from bpstudio.training.session import RUNNING
+from bpstudio.training.snapshot import UPDATE
 
 
 class LiveWeights(QObject):
@@ -29,6 +30,7 @@ class LiveWeights(QObject):
         self.window = window
         self.cost = 0.0  # seconds one recolouring took (smoothed)
         self._next = 0.0
+        self._changes_shown = False
 
     @Slot(object)
     def show_snapshot(self, snap) -> None:
@@ -37,6 +39,7 @@ class LiveWeights(QObject):
         if snap.state != RUNNING or now >= self._next:
             w.scene.set_edge_values(dict(zip(snap.edge_keys, snap.weights.tolist())),
                                     dict(zip(snap.bias_ids, snap.biases.tolist())))
+            self._show_changes(snap)
             took = time.perf_counter() - now
             self.cost = took if self.cost == 0.0 else 0.7 * self.cost + 0.3 * took
             wait = self.BUDGET_FACTOR * self.cost
@@ -52,6 +55,26 @@ class LiveWeights(QObject):
             inspector.set_unit_values(*(None if t is None else self._value(t[:, col], row) for t in tables))
         elif isinstance(record, tuple) and record in snap.edge_keys and snap.weight_grad is not None:
             inspector.set_edge_gradient(float(snap.weight_grad[snap.edge_keys.index(record)]))
+
+    def _show_changes(self, snap) -> None:
+        """After the update phase (or a whole step) each edge shows new − old beside its weight;
+        while running, and before a step's update, no change is shown."""
+        scene = self.window.scene
+        if scene.bundled:
+            return
+        shown = snap.state != RUNNING and (snap.phase is None or snap.phase.kind == UPDATE)
+        change = snap.weight_change if shown else None
+        if change is None:
+            if self._changes_shown:
+                for item in scene.edges.values():
+                    item.set_change(None)
+                self._changes_shown = False
+            return
+        for key, c in zip(snap.edge_keys, change.tolist()):
+            item = scene.edges.get(key)
+            if item is not None:
+                item.set_change(c)
+        self._changes_shown = True
 
     def _sample(self, snap) -> int | None:
         """The row of the batch chosen in the delta panel; None for its "mean over the batch"."""

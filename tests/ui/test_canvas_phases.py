@@ -1,5 +1,6 @@
 """Stepping by phase on the canvas: the forward pass lights each layer's values z (the ring on the
-layer, the number in each unit), the loss keeps them, the backward pass lights each layer's deltas."""
+layer, the number in each unit), the loss keeps them, the backward pass lights each layer's deltas,
+and the update shows each weight's change beside it."""
 
 from __future__ import annotations
 
@@ -50,5 +51,33 @@ def test_forward_phases_light_values_and_backward_phases_deltas(window, qtbot):
         # dE/dW(Z1 → D0) = mean of Z1 . delta_D0 = (1 . 4 + 2 . 6 + 2 . 6 + 3 . 10) / 4 = 14.5 -> -0.45
         assert math.isclose(window.scene.edges[(g.find("X1").id, g.find("Z1").id)].value, 0.6)
         assert math.isclose(window.scene.edges[(g.find("Z1").id, g.find("D0").id)].value, -0.45)
+        # the update shows each edge's change beside its weight
+        edge = window.scene.edges[(g.find("X1").id, g.find("Z1").id)]
+        assert edge.label_text() == "0.6 (−0.4)" and math.isclose(edge.change, -0.4)
+        assert window.scene.edges[(g.find("Z1").id, g.find("D0").id)].label_text() == "-0.45 (−1.45)"
+        edge.refresh_tooltip()
+        assert edge.toolTip() == "X1 → Z1: weight 0.6 (changed by -0.4 in the last update)"
+        snap = step_phase(window, qtbot)  # the next step's forward pass: no change shown any more
+        assert snap.phase.label == "forward hidden"
+        assert edge.change is None and edge.label_text() == "0.6"
+        assert all(e.change is None for e in window.scene.edges.values())
+    finally:
+        assert window.controller.shutdown()
+
+
+def test_a_whole_step_shows_the_changes_and_running_hides_them(window, qtbot):
+    g = window.document.graph
+    edge = window.scene.edges[(g.find("X2").id, g.find("Z3").id)]
+    try:
+        with qtbot.waitSignal(window.controller.snapshot_ready, timeout=WAIT,
+                              check_params_cb=lambda s: s.steps == 1):
+            window.controller.step("batch")
+        # dE/dW(X2 → Z3) = mean of X2 . delta_Z3 = (0 . 4 + 1 . 6 + 0 . 6 + 1 . 10) / 4 = 4
+        qtbot.waitUntil(lambda: edge.change is not None, timeout=WAIT)
+        assert math.isclose(edge.change, -0.4) and edge.label_text() == "0.6 (−0.4)"
+        with qtbot.waitSignal(window.controller.snapshot_ready, timeout=WAIT,
+                              check_params_cb=lambda s: s.state == "running"):
+            window.controller.play()
+        qtbot.waitUntil(lambda: edge.change is None, timeout=WAIT)
     finally:
         assert window.controller.shutdown()

@@ -67,6 +67,7 @@ class EdgeItem(QGraphicsItem):
     """Draws ``source → target`` with the weight ``value``; the scene keeps the geometry up to date."""
 
     kind = "edge"
+    change: float | None = None  # new − old after an update, shown beside the weight (None: hidden)
 
     def __init__(self, source, target, key, value: float, scale: float) -> None:
         super().__init__()
@@ -91,14 +92,33 @@ class EdgeItem(QGraphicsItem):
 
     def refresh_tooltip(self) -> None:
         s, t = self.names()
-        self.setToolTip(f"{s} → {t}: weight {self.value:.6g}")
+        moved = "" if self.change is None else f" (changed by {self.change:+.6g} in the last update)"
+        self.setToolTip(f"{s} → {t}: weight {self.value:.6g}{moved}")
+
+    def label_text(self) -> str:
+        """The weight, and its change after an update: "0.6 (−0.4)"."""
+        text = style.format_value(self.value)
+        if self.change is None:
+            return text
+        return f"{text} ({'+' if self.change >= 0 else '−'}{style.format_value(abs(self.change))})"
 
     def set_value(self, value: float, scale: float) -> None:
         b = style.bucket(value, scale)
         if value == self.value and b == self.bucket:
             return
         self.value, self.bucket = float(value), b
-        self._text = style.format_value(self.value)
+        self._text = self.label_text()
+        self._place_label()
+        self.update()
+
+    def set_change(self, change: float | None) -> None:
+        """Show ``new − old`` beside the weight (None or NaN hides it)."""
+        if change is not None and not math.isfinite(change):
+            change = None
+        if change == self.change:
+            return
+        self.change = change
+        self._text = self.label_text()
         self._place_label()
         self.update()
 
