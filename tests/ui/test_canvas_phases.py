@@ -81,3 +81,27 @@ def test_a_whole_step_shows_the_changes_and_running_hides_them(window, qtbot):
         qtbot.waitUntil(lambda: edge.change is None, timeout=WAIT)
     finally:
         assert window.controller.shutdown()
+
+
+def test_online_phases_say_which_sample_they_run_on(window, qtbot):
+    from bpstudio.core.settings import TrainingSettings
+
+    doc, c = window.document, window.train_controls
+    try:
+        doc.set_settings(TrainingSettings(**{**doc.project.settings.to_dict(), "mode": "online"}))
+        step_phase(window, qtbot)
+        assert c.phase_label.text() == ("Phase: forward hidden (next: forward output) — "
+                                        "sample 1 of 4: X1 = 0, X2 = 0")
+        for _ in range(6):  # the rest of this step, then the next step's first phase
+            snap = step_phase(window, qtbot)
+        assert snap.phase.label == "forward hidden"
+        assert c.phase_label.text().endswith("— sample 2 of 4: X1 = 0, X2 = 1")
+        doc.set_settings(TrainingSettings(**{**doc.project.settings.to_dict(), "mode": "minibatch",
+                                             "batch_size": 3}))
+        for _ in range(6):
+            snap = step_phase(window, qtbot)
+            if snap.phase.label == "forward hidden":
+                break
+        assert "mini-batch" in c.phase_label.text() and "(3 samples)" in c.phase_label.text()
+    finally:
+        assert window.controller.shutdown()
