@@ -287,7 +287,7 @@ def window_loss_history(window) -> tuple[np.ndarray, np.ndarray, np.ndarray | No
 
 def window_markdown(window, path) -> str:
     """The explain panel's current step when it has one, else the next step of the project."""
-    panel = _panel(window, "ExplainPanel")
+    panel = getattr(getattr(window, "panels", None), "arithmetic", None) or _panel(window, "ArithmeticPanel")
     text = panel.markdown() if panel is not None and hasattr(panel, "markdown") else ""
     if text:
         _write_text(path, text)

@@ -336,8 +336,9 @@ class ArithmeticPanel(QtWidgets.QWidget):
         ex = _explain()
         if ex is None or self.recalled is None:
             return ""
-        head = f"<!-- {self.recalled.title} -->\n"
-        return head + ex.explain_markdown(self.recalled.trace, self.document.graph, self.sample)
+        md = ex.explain_markdown(self.recalled.trace, self.document.graph, self.sample)
+        heading, _, rest = md.partition("\n")  # which step this is, under the heading
+        return f"{heading}\n\n_{self.recalled.title}_\n{rest}"
 
     def export_markdown(self, path: str) -> None:
         with open(path, "w", encoding="utf-8") as f:
