@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-MARGIN = 24  # the toolbar area's handles, separators and frame, beyond the bars' own hints
+MARGIN = 6  # slack for the toolbar area's frame (the bars' hints include their handles and margins)
 
 
 class ToolbarFit(QObject):
