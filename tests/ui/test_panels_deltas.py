@@ -185,3 +185,17 @@ def test_a_preview_is_shown_as_one_but_not_kept_as_a_step(qtbot):
         "mean over the batch"] + [f"sample {k} (row {k})" for k in range(1, 5)]
     panel.clear()
     assert not panel.hint.isHidden() and panel._heat_steps == [] and panel.sample_box.count() == 1
+
+
+def test_bars_are_grouped_by_layer_with_a_gap_and_named_by_unit(qtbot):
+    from bpstudio.core.presets import layered_graph
+
+    g = layered_graph([2, 3, 2, 1], "tanh", "sigmoid")
+    panel = DeltaPanel(g)
+    qtbot.addWidget(panel)
+    names = [g.nodes[u].name for u in panel.ids]
+    depth = g.depths()
+    assert [depth[u] for u in panel.ids] == [1, 1, 1, 2, 2, 3]  # layer by layer, inputs have no bar
+    assert panel.x.tolist() == [0, 1, 2, 4, 5, 7]  # one empty slot between layers
+    ticks = panel.bar_plot.getAxis("bottom")._tickLevels[0]
+    assert [t for _, t in ticks] == names and [x for x, _ in ticks] == [0, 1, 2, 4, 5, 7]
