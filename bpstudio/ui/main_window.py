@@ -313,8 +313,10 @@ class MainWindow(QMainWindow):
         if screen is None:
             return
         avail = screen.availableGeometry()
-        if self.width() > avail.width() or self.height() > avail.height():
-            self.resize(min(self.width(), avail.width()), min(self.height(), avail.height()))
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders
+        room_w, room_h = avail.width() - frame.width(), avail.height() - frame.height()
+        if self.width() > room_w or self.height() > room_h:
+            self.resize(min(self.width(), room_w), min(self.height(), room_h))
         frame = self.frameGeometry()
         frame.moveCenter(avail.center())
         self.move(frame.topLeft())

@@ -12,7 +12,9 @@ from bpstudio.ui.main_window import MENU_NAMES
 def test_opens_on_the_article_preset_with_its_8_units_visible(window, qtbot):
     assert window.windowTitle() == "article-xor — Backprop Studio"
     avail = window.screen().availableGeometry()  # 1400×900 by default, never larger than the screen
-    assert window.width() == min(1400, avail.width())
+    margin = window.frameGeometry().width() - window.width()  # the frame, title bar included
+    assert window.width() == min(1400, avail.width() - margin)
+    assert window.frameGeometry().width() <= avail.width()  # the frame fits too
     assert window.height() <= max(900, avail.height())
     assert window.view.width() >= 0.45 * window.width()  # the canvas stays the main thing
     window.resize(1400, 900)  # the default size (the offscreen test screen is smaller)
