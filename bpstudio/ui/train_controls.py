@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QFrame, QLabel, QLineEdit,
                                QMessageBox, QScrollArea, QSlider, QSpinBox, QStyle, QToolBar,
                                QVBoxLayout, QWidget)
@@ -162,6 +162,24 @@ class TrainControls(QObject):
                                    QStyle.SP_BrowserReload,
                                    "Re-initialise every weight with the chosen init and seed (undoable)")
         self.actions = [self.play_action, self.step_action, self.back_action, self.reset_action]
+        # the step size and the speed from the Train menu too, with keys
+        self.size_group = QActionGroup(self)
+        self.size_actions: dict[str, QAction] = {}
+        for n, (key, text) in enumerate(STEP_SIZES, start=1):
+            a = QAction(f"Step by {text.lower()}", self, checkable=True)
+            a.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            a.setStatusTip(f"Step and paced play go one {text.lower()} at a time")
+            a.triggered.connect(lambda _=False, k=key: self.controller.set_granularity(k))
+            self.size_group.addAction(a)
+            self.size_actions[key] = a
+        self.faster_action = QAction("Faster", self)
+        self.faster_action.setShortcut(QKeySequence("Ctrl+]"))
+        self.faster_action.setStatusTip("Play at the next higher speed")
+        self.faster_action.triggered.connect(lambda: self._nudge_speed(+1))
+        self.slower_action = QAction("Slower", self)
+        self.slower_action.setShortcut(QKeySequence("Ctrl+["))
+        self.slower_action.setStatusTip("Play at the next lower speed")
+        self.slower_action.triggered.connect(lambda: self._nudge_speed(-1))
 
         self.step_box = QComboBox()
         for key, text in STEP_SIZES:
@@ -223,12 +241,18 @@ class TrainControls(QObject):
     def _speed_chosen(self, index: int) -> None:
         self.controller.set_speed(SPEEDS[index])
 
+    def _nudge_speed(self, by: int) -> None:
+        s = self.speed_slider
+        s.setValue(max(s.minimum(), min(s.maximum(), s.value() + by)))  # valueChanged sets the speed
+
     # ------------------------------------------------------------------ readouts
     @Slot(str)
     def show_granularity(self, granularity: str) -> None:
         i = self.step_box.findData(granularity)
         if i >= 0:
             self.step_box.setCurrentIndex(i)
+        if granularity in self.size_actions:
+            self.size_actions[granularity].setChecked(True)
 
     @Slot(float)
     def show_speed(self, speed: float) -> None:
@@ -312,6 +336,13 @@ def install_training(window) -> TrainControls:
         menu.addAction(a)
         window.addAction(a)  # shortcuts work wherever the focus is in the window
     menu.insertSeparator(controls.reset_action)
+    sizes = menu.addMenu("Step si&ze")
+    for a in controls.size_actions.values():
+        sizes.addAction(a)
+        window.addAction(a)
+    for a in (controls.faster_action, controls.slower_action):
+        menu.addAction(a)
+        window.addAction(a)
     bar = QToolBar("Training", window)
     bar.setObjectName("toolbar-training")
     bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
