@@ -66,14 +66,16 @@ class LiveWeights(QObject):
         change = snap.weight_change if shown else None
         if change is None:
             if self._changes_shown:
-                for item in scene.edges.values():
+                for item in (*scene.edges.values(), *scene.bias_edges.values()):
                     item.set_change(None)
                 self._changes_shown = False
             return
-        for key, c in zip(snap.edge_keys, change.tolist()):
-            item = scene.edges.get(key)
-            if item is not None:
-                item.set_change(c)
+        for items, keys, values in ((scene.edges, snap.edge_keys, change),
+                                    (scene.bias_edges, snap.bias_ids, snap.bias_change)):
+            for key, c in zip(keys, values.tolist() if values is not None else ()):
+                item = items.get(key)
+                if item is not None:
+                    item.set_change(c)
         self._changes_shown = True
 
     def _sample(self, snap) -> int | None:

@@ -55,12 +55,15 @@ def test_forward_phases_light_values_and_backward_phases_deltas(window, qtbot):
         edge = window.scene.edges[(g.find("X1").id, g.find("Z1").id)]
         assert edge.label_text() == "0.6 (−0.4)" and math.isclose(edge.change, -0.4)
         assert window.scene.edges[(g.find("Z1").id, g.find("D0").id)].label_text() == "-0.45 (−1.45)"
+        # the bias weights too: Z0 → D0 moves by -0.1 . mean(delta_D0) = -0.1 . 6.5
+        assert window.scene.bias_edges[g.find("D0").id].label_text() == "0.35 (−0.65)"
         edge.refresh_tooltip()
         assert edge.toolTip() == "X1 → Z1: weight 0.6 (changed by -0.4 in the last update)"
         snap = step_phase(window, qtbot)  # the next step's forward pass: no change shown any more
         assert snap.phase.label == "forward hidden"
         assert edge.change is None and edge.label_text() == "0.6"
         assert all(e.change is None for e in window.scene.edges.values())
+        assert all(e.change is None for e in window.scene.bias_edges.values())
     finally:
         assert window.controller.shutdown()
 
