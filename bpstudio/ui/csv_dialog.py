@@ -98,6 +98,16 @@ class CsvImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.buttons.accepted.connect(self.start_import)
         self.buttons.rejected.connect(self.reject)
+        for widget, tip in ((browse, "Choose the CSV file"),
+                            (self.delimiter, "What separates the values; Detect reads it off the file"),
+                            (self.header, "Take the first row as column names, not as a sample"),
+                            (self.inputs, "The columns the network reads: one input unit each"),
+                            (self.targets, "The columns the network should output: one output unit each"),
+                            (self.standardise, "Shift and scale each input column to mean 0, std 1 (targets "
+                                               "stay as they are); the means and stds are shown"),
+                            (self.test_percent, "The share of rows held out as test rows (not trained on)"),
+                            (self.import_button, "Read the whole file (in the background; Cancel stops it)")):
+            widget.setToolTip(tip)
 
         top = QHBoxLayout()
         top.addWidget(self.path_edit, 1)

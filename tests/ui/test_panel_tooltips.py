@@ -48,3 +48,18 @@ def test_the_data_panel_names_its_buttons_and_generator_fields(qtbot):
     assert "undoable" in tips["Remove rows"] and "test" in tips["Mark test"]
     box = panel.generator
     assert "seed" in box.seed.toolTip().lower() and "test" in box.test_percent.toolTip()
+
+
+def test_the_csv_dialog_explains_each_choice(qtbot):
+    from pathlib import Path
+
+    from bpstudio.ui.csv_dialog import CsvImportDialog
+
+    dialog = CsvImportDialog(None, str(Path(__file__).resolve().parents[1] / "data" / "good.csv"))
+    qtbot.addWidget(dialog)
+    for w in (dialog.delimiter, dialog.header, dialog.inputs, dialog.targets, dialog.standardise,
+              dialog.test_percent, dialog.import_button):
+        assert len(w.toolTip()) >= 15, type(w).__name__
+    assert "mean 0" in dialog.standardise.toolTip() and "targets" in dialog.standardise.toolTip()
+    browse = [b for b in dialog.findChildren(QtWidgets.QPushButton) if b.text() == "Browse…"]
+    assert browse and browse[0].toolTip()
