@@ -47,6 +47,9 @@ class ToolbarFit(QObject):
                 self.window.insertToolBarBreak(self.second)
             else:
                 self.window.removeToolBarBreak(self.second)
+            layout = self.window.layout()
+            if layout is not None:  # now, not at the next event round: the canvas's size is final
+                layout.activate()  # when the resize is over (a fit-to-view right after sees it)
         self.two_rows = two_rows
 
     def _set_compact(self, compact: bool) -> None:
