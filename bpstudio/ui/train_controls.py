@@ -351,6 +351,8 @@ def install_training(window) -> TrainControls:
     bar.widgetForAction(controls.back_action).setToolButtonStyle(Qt.ToolButtonIconOnly)
     bar.addWidget(controls.step_box)
     bar.addWidget(controls.speed_slider)
+    controls.speed_label.setContentsMargins(4, 0, 0, 0)  # not glued to the slider's handle
+    controls.speed_slider.setFixedWidth(86)  # (the bar keeps its width)
     bar.addWidget(controls.speed_label)
     bar.addAction(controls.reset_action)
     bar.widgetForAction(controls.reset_action).setToolButtonStyle(Qt.ToolButtonIconOnly)
@@ -358,6 +360,7 @@ def install_training(window) -> TrainControls:
     from bpstudio.ui.toolbar_fit import fit_toolbars
     fit_toolbars(window, bar)  # ... unless the window is too narrow: then shorter, or two rows
     status = window.statusBar()
+    controls.phase_label.setContentsMargins(12, 0, 0, 0)  # a gap after a long status message
     status.addPermanentWidget(controls.phase_label)
     status.addPermanentWidget(controls.epoch_label)
     status.addPermanentWidget(controls.loss_label)
