@@ -378,6 +378,8 @@ def install_training(window) -> TrainControls:
     app = QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(controller.shutdown)
+    from bpstudio.ui.key_guard import guard_keys
+    guard_keys(window)  # arrows and Space stay with a focused table, slider or button
     window.controller = controller
     window.train_controls = controls
     controls.canvas_weights = canvas
