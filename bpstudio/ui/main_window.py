@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QInputDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QInputDialog, QMainWindow, QMessageBox, QToolButton
 
 from bpstudio.core.graph import HIDDEN
 from bpstudio.core.layout import auto_layout
@@ -178,6 +178,10 @@ class MainWindow(QMainWindow):
         self._action("fit", "&Fit to view", self.view.fit, "Network", "Ctrl+0", icon_name="fit",
                      tip="Zoom to show the whole network", toolbar=True)
         self.toolbar.insertSeparator(self.act["new_network"])
+        button = self.toolbar.widgetForAction(self.act["new_network"])  # its arrow: the presets
+        button.setMenu(presets)
+        button.setPopupMode(QToolButton.MenuButtonPopup)
+        self.presets_menu = presets
         self.toolbar.insertAction(self.toolbar.actions()[0], redo)
         self.toolbar.insertAction(redo, undo)
 
