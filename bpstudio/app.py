@@ -39,8 +39,9 @@ def install_excepthook(window) -> None:
     sys.excepthook = hook
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Open Backprop Studio on the article's example; returns the exit code."""
+def main(argv: list[str] | None = None, project: str | None = None) -> int:
+    """Open Backprop Studio on the article's example (or on ``project``, a project file);
+    returns the exit code."""
     app = create_app(argv)
     import pyqtgraph  # noqa: F401  (after PySide6, so pyqtgraph picks the same binding)
 
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
 
     window = MainWindow()
     install_excepthook(window)
+    if project is not None:  # a file that cannot be read says why and leaves the article's example
+        window.file_actions.load(project)
     window.show()
     return app.exec()
 

@@ -1,5 +1,6 @@
 """Command line: ``bpstudio`` opens the studio; subcommands run the engine headless (no Qt).
 
+    bpstudio [FILE]          open the studio (on a project file, or on the article's example)
     bpstudio presets
     bpstudio train FILE|--preset NAME [--epochs N] [--lr X] [--optimizer ...] [--json] [--out FILE]
     bpstudio explain FILE|--preset NAME [--sample K] [--markdown] [--batch]
@@ -304,12 +305,15 @@ def _user_errors() -> tuple:
     return (UsageError, PresetError, ValueError, OSError)
 
 
+COMMANDS = ("presets", "train", "explain", "gradcheck")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv:
+    if not argv or (len(argv) == 1 and argv[0] not in COMMANDS and os.path.isfile(argv[0])):
         from bpstudio.app import main as gui_main  # Qt only when the GUI is asked for
 
-        return gui_main()
+        return gui_main(project=argv[0]) if argv else gui_main()  # `bpstudio FILE` opens FILE
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")  # names like "X1 → Z1" on any terminal
