@@ -15,7 +15,8 @@ WAIT = 10_000
 
 def test_a_burst_of_edits_while_running_is_all_kept(qtbot):
     project = load_preset("xor")
-    project.settings = TrainingSettings(**{**project.settings.to_dict(), "max_epochs": 0})
+    project.settings = TrainingSettings(**{**project.settings.to_dict(), "max_epochs": 0,
+                                         "target_loss": 0.0})  # runs until paused
     doc = Document(project)
     ctl = TrainingController(doc)
     try:
