@@ -270,8 +270,8 @@ class TrainControls(QObject):
         if snap.phase is not None:
             nxt = f" (next: {snap.next_phase.label})" if snap.next_phase is not None else ""
             parts.append(f"Phase: {snap.phase.label}{nxt}")
-        if snap.batch_label and snap.state != RUNNING:
-            parts.append(snap.batch_label)
+        if snap.batch_label and (snap.state != RUNNING or snap.phase is not None):
+            parts.append(snap.batch_label)  # paced play by phase names its sample or batch too
         if snap.batch_loss is not None and snap.state != RUNNING:
             parts.append(f"batch loss {fmt_loss(snap.batch_loss)}")
         self.phase_label.setText(" — ".join(parts))

@@ -108,3 +108,23 @@ def test_online_phases_say_which_sample_they_run_on(window, qtbot):
         assert "mini-batch" in c.phase_label.text() and "(3 samples)" in c.phase_label.text()
     finally:
         assert window.controller.shutdown()
+
+
+def test_paced_play_by_phase_names_the_sample_while_it_runs(window, qtbot):
+    from bpstudio.core.settings import TrainingSettings
+
+    doc, c, ctl = window.document, window.train_controls, window.controller
+    try:
+        doc.set_settings(TrainingSettings(**{**doc.project.settings.to_dict(), "mode": "online",
+                                             "max_epochs": 0}))
+        ctl.set_granularity("phase")
+        ctl.set_speed(20)
+        with qtbot.waitSignal(ctl.snapshot_ready, timeout=WAIT,
+                              check_params_cb=lambda s: s.state == "running" and s.phase is not None):
+            ctl.play()
+        qtbot.waitUntil(lambda: c.phase_label.text().startswith("Phase: "), timeout=WAIT)
+        snap = ctl.latest
+        assert snap.state == "running" and snap.batch_label.startswith("sample ")
+        assert " — sample " in c.phase_label.text() and " of 4: X1 = " in c.phase_label.text()
+    finally:
+        assert window.controller.shutdown()
