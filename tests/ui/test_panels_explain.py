@@ -250,3 +250,19 @@ def test_preview_follows_edits_dataset_and_settings_but_not_training_write_back(
     assert panel.recalled.preview
     panel.show_snapshot(replace(snap, state="running"))
     assert panel.recalled is None and panel.plain_text() == ""
+
+
+def test_long_lines_are_shown_from_their_start_after_a_phase_and_a_selection(qtbot):
+    project = _online_article()
+    run = DemoRun(project)
+    panel = _panel(qtbot, project)
+    panel.resize(260, 200)  # narrower than the arithmetic's long lines
+    run.step()
+    idx, X, Y = run.trainer.next_batch()
+    run.trace = trace_step(run.engine, X, Y, idx, 0.1, "gd")
+    panel.show_snapshot(run.snapshot(phase=Phase(BACKWARD, 1, "backward hidden")))
+    bar = panel.text.horizontalScrollBar()
+    assert bar.maximum() > 0  # the lines do not fit: there is a horizontal scroll to keep at 0
+    assert bar.value() == 0
+    panel.select(project.graph.find("Z2").id)
+    assert panel.highlighted_text() and bar.value() == 0

@@ -270,7 +270,9 @@ class ArithmeticPanel(QtWidgets.QWidget):
         elif r.phase is not None and not self.lines_of(self.selected):
             # walking a step: what the phase just revealed is at the end of the text
             self.text.moveCursor(QtGui.QTextCursor.End)
+            self.text.moveCursor(QtGui.QTextCursor.StartOfBlock)  # not the end of a long line
             self.text.ensureCursorVisible()
+        self.text.horizontalScrollBar().setValue(0)  # lines are read from their start
 
     # ------------------------------------------------------------------ selection
     @Slot(int)
@@ -318,6 +320,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
             cursor = QtGui.QTextCursor(doc.findBlockByNumber(self.line_blocks[hits[0]]))
             self.text.setTextCursor(cursor)
             self.text.centerCursor()
+            self.text.horizontalScrollBar().setValue(0)
 
     def highlighted_text(self) -> list[str]:
         return [self.lines[i].text for i in self.lines_of(self.selected)]
