@@ -3,7 +3,8 @@
 ``python tools/screenshot_after_steps.py [STEPS] [GRANULARITY]`` — STEPS presses of Step (default 6)
 of the chosen size (default: the window's own, batch), 300 ms apart, then the window stays open
 until closed. ``../shared/tools/screenshot.sh docs/screenshot-training.png 10 -- .venv/bin/python
-tools/screenshot_after_steps.py 6``.
+tools/screenshot_after_steps.py 6``. Options: ``--preset NAME`` loads a preset first (e.g. xor);
+``--play`` presses Play instead of Step (STEPS is ignored); ``--raise KEY`` (repeatable) brings a dock tab to the front (boundary, loss, arithmetic, deltas, …).
 """
 
 from __future__ import annotations
@@ -17,8 +18,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def main(argv: list[str]) -> int:
     from bpstudio.app import create_app, install_excepthook
 
-    steps = int(argv[0]) if argv else 6
-    granularity = argv[1] if len(argv) > 1 else None
+    preset, raised, rest, play = None, [], [], False
+    args = iter(argv)
+    for a in args:
+        if a == "--preset":
+            preset = next(args)
+        elif a == "--play":
+            play = True
+        elif a == "--raise":
+            raised.append(next(args))
+        else:
+            rest.append(a)
+    steps = int(rest[0]) if rest else 6
+    granularity = rest[1] if len(rest) > 1 else None
     app = create_app([])
     import pyqtgraph  # noqa: F401  (after PySide6)
     from PySide6.QtCore import QTimer
@@ -28,6 +40,11 @@ def main(argv: list[str]) -> int:
     window = MainWindow()
     install_excepthook(window)
     window.show()
+    if preset:
+        from bpstudio.core.presets import load_preset
+        window.document.replace_project(load_preset(preset))  # no "discard?" question
+    for key in raised:
+        window.docks[key].raise_()
     left = [steps]
 
     def press() -> None:
@@ -37,7 +54,7 @@ def main(argv: list[str]) -> int:
         window.controller.step(granularity)
         QTimer.singleShot(300, press)
 
-    QTimer.singleShot(800, press)
+    QTimer.singleShot(800, window.controller.play if play else press)
     return app.exec()
 
 
