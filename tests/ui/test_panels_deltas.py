@@ -199,3 +199,22 @@ def test_bars_are_grouped_by_layer_with_a_gap_and_named_by_unit(qtbot):
     assert panel.x.tolist() == [0, 1, 2, 4, 5, 7]  # one empty slot between layers
     ticks = panel.bar_plot.getAxis("bottom")._tickLevels[0]
     assert [t for _, t in ticks] == names and [x for x, _ in ticks] == [0, 1, 2, 4, 5, 7]
+
+
+def test_a_long_header_is_cut_with_an_ellipsis_and_whole_in_its_tooltip(qtbot):
+    run = DemoRun(load_preset("article-xor"))
+    run.run(1)
+    panel = DeltaPanel(run.project.graph)
+    qtbot.addWidget(panel)
+    panel.resize(380, 260)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_snapshot(run.snapshot(phase=Phase(BACKWARD, 1, "backward hidden")))
+    whole = panel.status.text()
+    assert whole.endswith("— backward hidden") and panel.status.toolTip() == whole
+    assert panel.status.geometry().right() <= panel.width()
+    shown = panel.status.shown_text()
+    assert shown.endswith("…") and whole.startswith(shown[:-1])
+    panel.resize(1200, 260)
+    qtbot.wait(10)
+    assert panel.status.shown_text() == whole  # wide enough: nothing cut

@@ -20,6 +20,7 @@ import pyqtgraph as pg
 
 from bpstudio.training.snapshot import BACKWARD
 from bpstudio.ui.panels.colormap import colours_of, diverging_map, symmetric_scale
+from bpstudio.ui.panels.finding_rows import ElidedLine
 from bpstudio.ui.panels.delta_values import MEAN, graph_depths, snapshot_depths, unit_deltas  # noqa: F401
 from bpstudio.ui.panels.throttle import Redraw
 from bpstudio.ui.weak_events import follow
@@ -62,8 +63,7 @@ class DeltaPanel(QtWidgets.QWidget):
         self.sample_box.setToolTip("Whose deltas the bars show: one sample of the step, or their mean "
                                    "(the bias gradient of a batch)")
         self.sample_box.currentIndexChanged.connect(self._sample_picked)
-        self.status = QtWidgets.QLabel("")
-        self.status.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)
+        self.status = ElidedLine("")  # cut with "…" when narrow; the whole text in its tooltip
         self.sample_box.setSizeAdjustPolicy(QtWidgets.QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.sample_box.setMinimumContentsLength(16)
         top = QtWidgets.QHBoxLayout()
@@ -139,7 +139,7 @@ class DeltaPanel(QtWidgets.QWidget):
             self._push_heat(snap.steps, self.values)  # a step taken (a preview is not one)
         reached = "" if phase is None else f" — {phase.label}"
         what = "next step (preview)" if preview and phase is None else f"step {snap.steps}"
-        self.status.setText(f"{what}, {snap.batch_label or 'batch'}{reached}")
+        self.status.set_text(f"{what}, {snap.batch_label or 'batch'}{reached}")
         self._redraw.request(snap.state == "running" and phase is None)
 
     def _draw(self) -> None:
@@ -203,7 +203,7 @@ class DeltaPanel(QtWidgets.QWidget):
         self.sample_box.addItem("mean over the batch" if self.sample == MEAN else f"sample {self.sample + 1}",
                                 self.sample)
         self.sample_box.blockSignals(False)
-        self.status.setText("")  # the hint below says it
+        self.status.set_text("")  # the hint below says it
         self._y_half = 1.0
         self.bar_plot.setYRange(-1.0, 1.0, padding=0)
         self.hint.show()
