@@ -24,10 +24,15 @@ def shown(window) -> dict[str, tuple[str, float | None, bool]]:
 
 def test_forward_phases_light_values_and_backward_phases_deltas(window, qtbot):
     try:
-        seen = {}
+        seen, tips = {}, {}
+        z1 = window.scene.nodes[window.document.graph.find("Z1").id]
         for _ in range(6):
             snap = step_phase(window, qtbot)
             seen[snap.phase.label] = (shown(window), window.panels.legend.kind)
+            z1.refresh_tooltip()
+            tips[snap.phase.label] = z1.toolTip().splitlines()[-1]
+        assert tips["forward hidden"] == "value z: 1"  # the unit's hover text names what it shows
+        assert tips["backward hidden"] == "delta δ = ∂E/∂net: 4"
         # sample 0 of the article: X1 = X2 = 0, every Z = 1, D0 = 4, delta_D0 = 4, delta_Z = 4
         units, legend = seen["forward hidden"]
         assert legend == "activation"

@@ -18,6 +18,7 @@ _M = style.HIGHLIGHT_PEN.widthF()
 BOUNDS = QRectF(-R - _M, -R - _M, 2 * R + 2 * _M + H + 2, 2 * R + 2 * _M + 17)
 DOT = QRectF(-R, -R, 2 * R, 2 * R)
 ACT_RECT = QRectF(-R - 10, R + _M + 1, 2 * R + 20, 14)  # the activation's name, below the highlight ring
+VALUE_WORDS = {"delta": "delta δ = ∂E/∂net", "activation": "value z", "net_input": "net input a"}
 LOD_DOT = 0.12  # below this scale a unit is a few pixels: a plain square, no outline or text
 
 SHORT_ACT = {"identity": "identity", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky",
@@ -111,7 +112,8 @@ class NodeItem(QGraphicsItem):
         if n.role != INPUT:
             lines.append(f"activation: {n.activation}, bias: {style.format_value(n.bias)}")
         if self.value is not None:
-            lines.append(f"{self.value_kind}: {self.value:.6g}")
+            kind = VALUE_WORDS.get(self.value_kind, self.value_kind)
+            lines.append(f"{kind}: {self.value:.6g}")
         self.setToolTip("\n".join(lines))
 
     # ------------------------------------------------------------------ painting
