@@ -45,3 +45,37 @@ def test_classification_shows_accuracy_beside_the_loss(qtbot):
     assert snap.new_accuracy.tolist() == [0.5]  # after one step the outputs still all say "1"
     assert panel.acc_plot.isVisible()
     assert panel.acc_curve.yData.tolist() == [0.5] and panel.acc_curve.xData.tolist() == [1]
+
+
+def _green_pixels(panel) -> int:
+    """Pixels of the accuracy plot painted in the accuracy curve's green."""
+    img = panel.layout_widget.grab().toImage()
+    rect = panel.acc_plot.vb.sceneBoundingRect().toRect()
+    green = 0
+    for x in range(max(rect.left(), 0), min(rect.right(), img.width())):
+        for y in range(max(rect.top(), 0), min(rect.bottom() + 1, img.height())):
+            c = img.pixelColor(x, y)
+            green += abs(c.red() - 44) < 40 and abs(c.green() - 160) < 40 and abs(c.blue() - 44) < 40
+    return green
+
+
+def test_a_run_that_ends_within_one_snapshot_still_draws_its_accuracy(qtbot):
+    """xor trains to its target loss (epoch 1156) before the worker's next snapshot: accuracy is
+    measured once, at the last epoch, and a single point must still be drawn (a line alone is not)."""
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 320)
+    panel.show()
+    qtbot.waitExposed(panel)
+    p = load_preset("xor")
+    s = TrainingSession(p.graph.copy(), p.dataset, p.settings)
+    panel.show_snapshot(make_snapshot(s, final=True))
+    s.play()
+    s.run(budget=30.0, max_steps=5000)
+    snap = make_snapshot(s, final=True)
+    assert snap.state == "finished" and len(snap.new_epochs) == snap.epoch > 100
+    panel.show_snapshot(snap)
+    assert panel.acc_plot.isVisible()
+    assert panel.acc_curve.xData.tolist() == [snap.epoch] and panel.acc_curve.yData.tolist() == [1.0]
+    qtbot.wait(50)
+    assert _green_pixels(panel) >= 9  # the point is painted

@@ -20,6 +20,8 @@ import pyqtgraph.exporters  # noqa: F401  (registers the PNG and SVG exporters)
 from bpstudio.ui.panels.loss_history import COLUMNS, HistoryTable, peak_decimate  # noqa: F401
 from bpstudio.ui.panels.throttle import Redraw
 
+MAX_MARKED = 300  # measured points (test loss, accuracy) drawn with a dot up to this many
+
 
 def render_svg(item: QtWidgets.QGraphicsItem, path: str) -> None:
     """Draw ``item``'s part of its scene into an SVG file with QSvgGenerator."""
@@ -157,8 +159,21 @@ class LossPanel(QtWidgets.QWidget):
             connect = "all"
         if len(x):
             x, (y,) = peak_decimate(x, [y], lo, hi, width)
+        if name != "train_loss":
+            self._mark_points(curve, len(x) <= MAX_MARKED)
         curve.setData(x, self._plottable(y) if log else y, connect=connect)
         return len(x)
+
+    @staticmethod
+    def _mark_points(curve, on: bool) -> None:
+        """A dot on each measured point: one measurement per snapshot, so a run that ends within
+        one snapshot has a single point, which a line alone does not draw."""
+        if (curve.opts["symbol"] is not None) != on:
+            colour = curve.opts["pen"].color()
+            curve.setSymbol("o" if on else None)
+            curve.setSymbolSize(6)
+            curve.setSymbolPen(colour)
+            curve.setSymbolBrush(colour)
 
     def _visible_x(self, e: np.ndarray) -> tuple[float, float]:
         """The whole history while the view follows it, else the x range the user zoomed to."""
