@@ -31,7 +31,10 @@ def test_forward_phases_light_values_and_backward_phases_deltas(window, qtbot):
             seen[snap.phase.label] = (shown(window), window.panels.legend.kind)
             z1.refresh_tooltip()
             tips[snap.phase.label] = z1.toolTip().splitlines()[-1]
+            if snap.phase.label == "forward hidden":
+                z1_tips_forward = z1.toolTip().splitlines()
         assert tips["forward hidden"] == "value z: 1"  # the unit's hover text names what it shows
+        assert "net input a: 1" in z1_tips_forward
         assert tips["backward hidden"] == "delta δ = ∂E/∂net: 4"
         # sample 0 of the article: X1 = X2 = 0, every Z = 1, D0 = 4, delta_D0 = 4, delta_Z = 4
         units, legend = seen["forward hidden"]
@@ -131,5 +134,25 @@ def test_paced_play_by_phase_names_the_sample_while_it_runs(window, qtbot):
         snap = ctl.latest
         assert snap.state == "running" and snap.batch_label.startswith("sample ")
         assert " — sample " in c.phase_label.text() and " of 4: X1 = " in c.phase_label.text()
+    finally:
+        assert window.controller.shutdown()
+
+
+def test_a_tanh_unit_shows_its_value_and_net_input_in_the_forward_pass(window, qtbot):
+    from bpstudio.core.presets import load_preset
+
+    window.document.replace_project(load_preset("xor"))
+    try:
+        snap = step_phase(window, qtbot)
+        assert snap.phase.label == "forward hidden"
+        g = window.document.graph
+        z1 = g.find("Z1")
+        item = window.scene.nodes[z1.id]
+        window.panels.deltas.set_sample(3)  # the 4th sample of XOR, X1 = X2 = 1
+        a = g.edge(g.find("X1").id, z1.id).weight + g.edge(g.find("X2").id, z1.id).weight + z1.bias
+        assert abs(a) > 0.1 and not math.isclose(a, math.tanh(a))
+        assert item.value_kind == "activation" and math.isclose(item.value, math.tanh(a))
+        item.refresh_tooltip()
+        assert item.toolTip().splitlines()[-2:] == [f"net input a: {a:.6g}", f"value z: {math.tanh(a):.6g}"]
     finally:
         assert window.controller.shutdown()

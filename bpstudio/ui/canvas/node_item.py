@@ -48,6 +48,8 @@ def value_font(text: str):
 class NodeItem(QGraphicsItem):
     """Draws one :class:`Node`; moving it by hand asks the scene to record an undoable move."""
 
+    net_input: float | None = None  # beside a value z in the hover text (the forward pass)
+
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
@@ -111,6 +113,8 @@ class NodeItem(QGraphicsItem):
         lines = [f"{n.name} ({n.role})"]
         if n.role != INPUT:
             lines.append(f"activation: {n.activation}, bias: {style.format_value(n.bias)}")
+        if self.value is not None and self.net_input is not None and self.value_kind == "activation":
+            lines.append(f"net input a: {self.net_input:.6g}")
         if self.value is not None:
             kind = VALUE_WORDS.get(self.value_kind, self.value_kind)
             lines.append(f"{kind}: {self.value:.6g}")

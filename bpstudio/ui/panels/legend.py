@@ -105,11 +105,12 @@ def attach_legend(view: QtWidgets.QWidget) -> DeltaLegend:
 
 
 def unit_values(snap, sample: int, kind: str = "delta") -> dict[str, float] | None:
-    """The deltas (or, with ``kind="activation"``, the values z) to paint on the canvas: non-input
-    units only, NaN where the pass has not been."""
+    """The deltas (or, with ``kind`` "activation" or "net_input", the values z or net inputs a) to
+    paint on the canvas: non-input units only, NaN where the pass has not been."""
     from bpstudio.ui.panels.delta_values import snapshot_depths, unit_deltas, unit_row
 
-    values = unit_row(snap.activation, sample) if kind == "activation" else unit_deltas(snap, sample)
+    tables = {"activation": snap.activation, "net_input": snap.net_input}
+    values = unit_row(tables[kind], sample) if kind in tables else unit_deltas(snap, sample)
     if values is None:
         return None
     depth = snapshot_depths(snap)
@@ -139,6 +140,10 @@ class CanvasDeltas(QtCore.QObject):
             return
         self.values = values
         self.scene.set_unit_values(values, kind)
+        nets = unit_values(snap, self.sample_of(), "net_input") if kind == "activation" else None
+        for nid, item in self.scene.nodes.items():  # the net input goes beside z in the hover text
+            a = nets.get(nid) if nets else None
+            item.net_input = a if a is not None and math.isfinite(a) else None
         finite = [abs(v) for v in values.values() if math.isfinite(v)]
         if self.legend is not None:
             self.legend.set_scale(max(finite) if finite else 0.0, kind)
