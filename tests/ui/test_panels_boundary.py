@@ -109,3 +109,23 @@ def test_a_dataset_without_two_inputs_clears_the_old_picture(qtbot):
     assert len(panel.train_points.data) == 0
     doc.replace_project(load_preset("xor"))  # two inputs again: the points come back at once
     assert len(panel.train_points.data) == 4
+
+
+@pytest.mark.parametrize("size", [(430, 200), (340, 420), (300, 180)])
+def test_the_boundary_plot_keeps_most_of_the_room_beside_its_thumbnails(qtbot, size):
+    project = load_preset("xor")
+    run = DemoRun(project, boundary_resolution=11).run(5)
+    panel = _panel(qtbot, project)
+    panel.resize(*size)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_snapshot(run.snapshot())
+    qtbot.wait(20)
+    assert panel.thumbs.isVisible() and len(panel._thumb_items) == len(project.graph.hidden)
+    plot, thumbs = panel.plot.geometry(), panel.thumbs.geometry()
+    assert plot.height() >= panel.height() / 2 and plot.width() >= panel.width() / 2
+    beside = panel.width() >= 1.6 * panel.height()
+    if beside:  # a wide dock: the thumbnails in a column grid to the right, as tall as the plot
+        assert thumbs.left() > plot.right() and plot.height() >= 0.9 * panel.height()
+    else:  # a tall one: a strip under the plot
+        assert thumbs.top() > plot.bottom() and thumbs.height() <= panel.height() / 4 + 1

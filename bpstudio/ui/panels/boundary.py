@@ -4,7 +4,9 @@ The grid arrives ready in the snapshot (``boundary``, ``boundary_extent``), comp
 this panel only hands it to an ImageItem. ``grid[r, c]`` is the output at (x_c, y_r), the x_c and
 y_r spanning the extent end to end, so each pixel is centred on its grid point. The 0.5 contour is
 drawn when the output crosses it. Training rows are filled circles, test rows crosses, both
-coloured by target. Small thumbnails show each hidden unit's value over the same plane.
+coloured by target. Small thumbnails show each hidden unit's value over the same plane: in a
+column grid beside the plot when the panel is wide, in a strip under it (at most a quarter of the
+height) when not, so the boundary plot keeps most of the room.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bpstudio.ui.panels.colormap import output_map
 from bpstudio.ui.panels.throttle import Redraw
 
 MAX_THUMBNAILS = 32
+THUMB_CELL = 64  # px a thumbnail with its name takes, at most, beside the plot
 
 
 def pixel_rect(extent, shape) -> QtCore.QRectF:
@@ -118,13 +121,16 @@ class BoundaryPanel(QtWidgets.QWidget):
         self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False, width=12)
         self.bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.thumbs = pg.GraphicsLayoutWidget()
-        self.thumbs.setFixedHeight(110)
         self._thumb_items: dict[str, pg.ImageItem] = {}
+        self._thumb_data: dict = {}
+        self._thumb_cols = 0  # thumbnails per row as placed now (0: none placed)
+        self.body = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.TopToBottom)
+        self.body.addWidget(self.plot, 1)
+        self.body.addWidget(self.thumbs)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.note)
-        lay.addWidget(self.plot, 1)
-        lay.addWidget(self.thumbs)
+        lay.addLayout(self.body, 1)
         self.thumbs.hide()
         if document is not None:
             sig = getattr(document, "dataset_changed", None)
@@ -191,26 +197,56 @@ class BoundaryPanel(QtWidgets.QWidget):
             self._show_thumbnails(snap.hidden_thumbnails)
 
     def _show_thumbnails(self, thumbs: dict) -> None:
+        self._thumb_data = thumbs
         ids = list(thumbs)[:MAX_THUMBNAILS]
-        if ids != list(self._thumb_items):
-            self.thumbs.clear()
-            self._thumb_items = {}
-            for col, nid in enumerate(ids):
-                name = nid
-                g = getattr(self.document, "graph", None)
-                if g is not None and nid in g.nodes:
-                    name = g.nodes[nid].name
-                self.thumbs.addLabel(name, row=0, col=col, size="8pt")
-                vb = self.thumbs.addViewBox(row=1, col=col, lockAspect=True, enableMouse=False)
-                img = pg.ImageItem(axisOrder="row-major")
-                img.setLookupTable(self.cmap.getLookupTable(nPts=256))
-                vb.addItem(img)
-                self._thumb_items[nid] = img
+        cols = self._arrange(len(ids))
+        if ids != list(self._thumb_items) or cols != self._thumb_cols:
+            self._place_thumbnails(ids, cols)
         for nid in ids:
             a = np.asarray(thumbs[nid])
             img = self._thumb_items[nid]
             img.setImage(a, levels=output_levels(a), autoLevels=False)
         self.thumbs.setVisible(bool(ids))
+
+    def _place_thumbnails(self, ids: list[str], cols: int) -> None:
+        """Thumbnail i (its name above it) at grid cell (i // cols, i % cols)."""
+        self.thumbs.clear()
+        self._thumb_items, self._thumb_cols = {}, cols
+        g = getattr(self.document, "graph", None)
+        for i, nid in enumerate(ids):
+            name = g.nodes[nid].name if g is not None and nid in g.nodes else nid
+            r, c = divmod(i, cols)
+            self.thumbs.addLabel(name, row=2 * r, col=c, size="8pt")
+            vb = self.thumbs.addViewBox(row=2 * r + 1, col=c, lockAspect=True, enableMouse=False)
+            img = pg.ImageItem(axisOrder="row-major")
+            img.setLookupTable(self.cmap.getLookupTable(nPts=256))
+            vb.addItem(img)
+            self._thumb_items[nid] = img
+
+    def _arrange(self, n: int) -> int:
+        """Thumbnails beside the plot in a wide panel, in a strip under it otherwise; returns how
+        many go in a row. Either way they take at most a third of the width or a quarter of the
+        height."""
+        w, h = self.width(), self.height()
+        if n and w >= 1.6 * h:
+            per_col = max(1, h // THUMB_CELL)
+            cols = -(-n // per_col)
+            self.body.setDirection(QtWidgets.QBoxLayout.LeftToRight)
+            self.thumbs.setMinimumHeight(0)
+            self.thumbs.setMaximumHeight(16777215)
+            self.thumbs.setFixedWidth(max(40, min(cols * THUMB_CELL, w // 3)))
+            return cols
+        self.body.setDirection(QtWidgets.QBoxLayout.TopToBottom)
+        self.thumbs.setMinimumWidth(0)
+        self.thumbs.setMaximumWidth(16777215)
+        self.thumbs.setFixedHeight(max(40, min(110, h // 4)))
+        return max(n, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        cols = self._arrange(len(self._thumb_items))
+        if self._thumb_items and cols != self._thumb_cols:
+            self._show_thumbnails(self._thumb_data)  # placed again: the images are set anew
 
     def value_at(self, x: float, y: float) -> float:
         """The shown output at the grid point nearest (x, y) (NaN outside the image)."""
