@@ -218,3 +218,27 @@ def test_a_long_header_is_cut_with_an_ellipsis_and_whole_in_its_tooltip(qtbot):
     panel.resize(1200, 260)
     qtbot.wait(10)
     assert panel.status.shown_text() == whole  # wide enough: nothing cut
+
+
+def test_numbers_over_the_bars_only_when_the_widest_one_fits_its_bar(qtbot):
+    run = DemoRun(load_preset("xor"))
+    run.run(3)
+    panel = DeltaPanel(run.project.graph)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    snap = run.snapshot()
+    texts = [f"{v:.3g}" for v in unit_deltas(snap, 0)[[snap.unit_ids.index(u) for u in panel.ids]]]
+    widest = max(panel.fontMetrics().horizontalAdvance(t) for t in texts)
+    assert widest > panel.fontMetrics().horizontalAdvance("-0.000")  # e.g. "-0.0741"
+    short = panel.fontMetrics().horizontalAdvance("-0.000")
+    between = 0  # widths where a short number would fit a bar but the widest would not
+    for width in [1000] + list(range(200, 600, 10)):  # tall panels: the bar plot spans the width
+        panel.resize(width, 2 * width)
+        qtbot.wait(10)
+        panel.show_snapshot(snap)
+        per_bar = panel.bar_plot.vb.width() / (panel.x[-1] - panel.x[0] + 1.4)
+        shown = [t.toPlainText() for t in panel._labels]
+        assert shown == (texts if per_bar >= widest + 6 else [""] * len(texts)), width
+        between += short <= per_bar < widest
+    assert between > 0

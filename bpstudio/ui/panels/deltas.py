@@ -265,9 +265,12 @@ class DeltaPanel(QtWidgets.QWidget):
         # numbers over the bars only where a bar is wide enough for one (they would overlap)
         span = (self.x[-1] - self.x[0] + 1.4) if len(self.x) else 1.0
         room = self.bar_plot.vb.width() / span
-        wide = room >= self.fontMetrics().horizontalAdvance("-0.000") or self.bar_plot.vb.width() <= 1
-        for t, xi, val in zip(self._labels, self.x, v):
-            text = "" if not (np.isfinite(val) and wide) else f"{val:.3g}"
+        texts = [f"{val:.3g}" if np.isfinite(val) else "" for val in v[:len(self._labels)]]
+        fm = self.fontMetrics()
+        need = max((fm.horizontalAdvance(t) for t in texts), default=0) + 6  # a gap between numbers
+        wide = room >= need or self.bar_plot.vb.width() <= 1
+        for t, xi, val, text in zip(self._labels, self.x, v, texts):
+            text = text if wide else ""
             if t.toPlainText() != text:
                 t.setText(text)
             t.setPos(xi, max(val, 0.0) if np.isfinite(val) else 0.0)
