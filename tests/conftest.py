@@ -110,9 +110,23 @@ def window(qtbot):
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    _release_stuck_buttons(w.statusBar())
     w.view.fit()
     yield w
     w.close()
+
+
+def _release_stuck_buttons(widget) -> None:
+    """Qt keeps the mouse buttons' state process-wide: a double-click whose last release went to a
+    widget that then hid (an inline editor opening) leaves the left button "pressed", and every
+    later test's mouse move is then a drag, never a hover. Release it on a harmless widget."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    for button in (Qt.LeftButton, Qt.RightButton, Qt.MiddleButton):
+        if QApplication.mouseButtons() & button:
+            QTest.mouseRelease(widget, button, Qt.NoModifier, QPoint(1, 1))
 
 
 def mouse_drag(view, start, end, steps: int = 6, button=None) -> None:
