@@ -79,3 +79,15 @@ def test_a_run_that_ends_within_one_snapshot_still_draws_its_accuracy(qtbot):
     assert panel.acc_curve.xData.tolist() == [snap.epoch] and panel.acc_curve.yData.tolist() == [1.0]
     qtbot.wait(50)
     assert _green_pixels(panel) >= 9  # the point is painted
+
+
+def test_the_loss_axes_show_plain_numbers_not_si_prefixes(qtbot):
+    """A loss of 0.005 reads as 0.005 on the axis, not as 5 under a "(x0.001)" label."""
+    from bpstudio.ui.panels.loss import LossPanel
+
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    for axis in ("left", "bottom"):
+        ax = panel.plot.getAxis(axis)
+        ax.setRange(0.0, 0.008)
+        assert ax.autoSIPrefixScale == 1.0 and "x0.001" not in ax.labelString()

@@ -55,6 +55,8 @@ class LossPanel(QtWidgets.QWidget):
         self.plot = self.layout_widget.addPlot(row=0, col=0)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
+        for axis in ("left", "bottom"):  # plain numbers: "loss (x0.001)" over 0..800 misleads
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(-10, 10))  # no grid: its lines cost a third of a frame
         self.train_curve = self._curve(self.plot, "train", (31, 119, 180))
         self.test_curve = self._curve(self.plot, "test", (255, 127, 14))
