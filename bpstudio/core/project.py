@@ -24,5 +24,12 @@ class Project:
                        TrainingSettings(**self.settings.to_dict()), self.name,
                        list(self.loss_history), self.epoch, self.description)
 
+    def history_epochs(self) -> list[int]:
+        """The epoch of each ``loss_history`` entry: the last ones up to ``epoch`` (1..N when there
+        is one loss per epoch; a history longer than ``epoch`` counts from 1)."""
+        n = len(self.loss_history)
+        last = max(int(self.epoch), n)
+        return list(range(last - n + 1, last + 1))
+
     def __repr__(self) -> str:
         return f"Project({self.name!r}, {self.graph!r}, {self.dataset!r}, epoch={self.epoch})"
