@@ -6,8 +6,7 @@ Rules that keep the document and the worker from racing:
   sends a private copy (``graph.copy()`` on the GUI thread) in a :class:`LoadRequest`.
 - A user edit while training runs (topology, a typed weight or bias, an undo) pauses training;
   the next Play or Step sends the edited copy. Numbers the user did not touch keep the values
-  the worker trained (the worker's numbers win for them), so neither the edit nor training
-  progress is lost.
+  the worker trained, so neither the edit nor training progress is lost.
 - Trained weights flow back into the document's graph from snapshots through
   ``graph.set_weights`` (not undo commands: training is not an edit to undo) on every pause,
   step and stop, and on request (:meth:`write_back_now`, e.g. before saving while training
@@ -25,10 +24,12 @@ import time
 from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from ..core.graph import INPUT
+from ..core.match import check_match
 from ..core.settings import TrainingSettings
 from ..ui.weak_events import follow
 from .gate_hooks import GateHooks
 from .reset_command import ResetWeightsCommand
+from .resume import saved_progress
 from .session import GRANULARITIES, IDLE, RUNNING
 from .worker import SNAPSHOT_INTERVAL, LoadRequest, TrainingWorker
 
@@ -106,8 +107,6 @@ class TrainingController(QObject):
 
     def _mismatch(self) -> bool:
         """Say (error_occurred) why the network cannot train on the dataset, if it cannot."""
-        from ..core.match import check_match
-
         p = self.document.project
         problem = check_match(p.graph, p.dataset)
         if problem:
@@ -236,7 +235,7 @@ class TrainingController(QObject):
         self._generation += 1
         req = LoadRequest(p.graph.copy(), p.dataset.copy(), TrainingSettings(**p.settings.to_dict()),
                           self._need, self._generation, frozenset(self._edited_weights),
-                          frozenset(self._edited_biases))
+                          frozenset(self._edited_biases), *saved_progress(p))
         self._need = None
         self._edited_weights.clear()
         self._edited_biases.clear()
@@ -280,7 +279,7 @@ class TrainingController(QObject):
         self._need_at_least("fresh")
         self._edited_weights.clear()
         self._edited_biases.clear()
-        if self._worker is not None:
+        if self._worker is not None or saved_progress(self.document.project)[0]:  # its saved curve now
             self._sync()
 
     @Slot()

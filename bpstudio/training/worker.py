@@ -25,6 +25,7 @@ from ..core.settings import TrainingSettings
 from .blas import use_one_blas_thread
 from .compose import make_snapshot
 from .gate import GuiGate
+from .resume import resume
 from .session import GRANULARITIES, IDLE, PAUSED, RUNNING, TrainingSession
 
 CHUNK_SECONDS = 0.005  # one chunk of full-speed training
@@ -59,6 +60,10 @@ class LoadRequest:
     generation: int = 0
     edited_weights: frozenset = field(default_factory=frozenset)
     edited_biases: frozenset = field(default_factory=frozenset)
+    # what the project says was trained (a new session, except after "reset", continues from it)
+    epoch: int = 0
+    history_epochs: tuple = ()
+    history: tuple = ()
 
 
 class TrainingWorker(QObject):
@@ -119,6 +124,8 @@ class TrainingWorker(QObject):
             if request.kind in ("fresh", "reset") or s is None:
                 self.session = None
                 self.session = TrainingSession(request.graph, request.dataset, request.settings)
+                if request.kind != "reset":
+                    resume(self.session, request.epoch, request.history_epochs, request.history)
             else:
                 self._keep_trained_numbers(request)
                 s.configure(request.settings)

@@ -159,9 +159,9 @@ def loss_history_csv(epochs, train, test=None, accuracy=None) -> str:
 
 
 def project_history(project: Project) -> tuple[np.ndarray, np.ndarray]:
-    """(epochs, losses) of a project's stored history (one point per epoch, numbered from 1)."""
+    """(epochs, losses) of a project's stored history (the last epochs up to ``project.epoch``)."""
     losses = np.asarray(project.loss_history, dtype=float)
-    return np.arange(1, len(losses) + 1, dtype=float), losses
+    return np.asarray(project.history_epochs(), dtype=float), losses
 
 
 def next_step_trace(project: Project):
