@@ -179,6 +179,9 @@ def cmd_train(args) -> int:
     say = (lambda *a, **k: None) if args.json else print
     say(f"training {project.name}: {epochs} epochs, {settings.optimizer}, {settings.mode}, "
         f"learning rate {settings.learning_rate:g}, {settings.loss.replace('_', ' ')}")
+    if project.epoch:
+        say(f"continuing after the file's epoch {project.epoch} (up to epoch {project.epoch + epochs} in "
+            "all; --out appends the new losses to its history)")
     loss = math.nan
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, in words
         for _ in range(epochs):

@@ -92,8 +92,14 @@ def test_train_out_saves_the_trained_project(tmp_path):
     for w in report["weights"]:
         assert saved.graph.edge(w["source"], w["target"]).weight == w["weight"]  # exact
     # training continues from the saved file
-    again = run("train", str(out_file), "--epochs", "5", "--json")
-    assert json.loads(again.stdout)["total_epochs"] == 25
+    again = run("train", str(out_file), "--epochs", "5", "--json", "--out", str(tmp_path / "more.json"))
+    more = json.loads(again.stdout)
+    assert more["total_epochs"] == 25 and more["epochs"] == 5
+    resaved = fileformat.load(tmp_path / "more.json")  # the earlier history, then the 5 new losses
+    assert resaved.epoch == 25 and resaved.loss_history == saved.loss_history + more["loss_history"]
+    assert resaved.history_epochs() == list(range(1, 26))
+    text = run("train", str(out_file), "--epochs", "5").stdout
+    assert "continuing after the file's epoch 20 (up to epoch 25 in all;" in text
 
 
 def test_seed_reinitialises_random_init_only(tmp_path):
