@@ -330,5 +330,8 @@ def fill_export_menu(window, menu, flush: Callable[[], None] = lambda: None) -> 
 def history_into_project(window) -> None:
     """Before saving: the loss history shown in the loss panel goes into the project."""
     table = getattr(_panel(window, "LossPanel"), "table", None)
+    project = window.document.project
     if table is not None and len(table):
-        window.document.project.loss_history = [float(v) for v in table.column("train_loss")]
+        project.loss_history = [float(v) for v in table.column("train_loss")]
+    elif project.epoch == 0:  # nothing trained (e.g. after Reset weights): no history either
+        project.loss_history = []

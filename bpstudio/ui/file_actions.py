@@ -156,10 +156,10 @@ class FileActions(QObject):
 
     # ---------------------------------------------------------------- commands
     def _flush(self) -> None:
+        if self._trained_epoch is not None:  # where training of this project is (0 after a reset)
+            self.document.project.epoch = self._trained_epoch
         for hook in self.before_save:
             hook()
-        if self._trained_epoch is not None:  # epochs trained on this project (not a previous one)
-            self.document.project.epoch = self._trained_epoch
 
     def _use(self, project: Project, path: str | None) -> None:
         self.document.replace_project(project, path)
@@ -344,13 +344,12 @@ class FileActions(QObject):
     @Slot(object)
     def training_progressed(self, snap) -> None:
         """Trained weights are work too: a snapshot with new steps marks the document modified."""
+        self._trained_epoch = int(getattr(snap, "epoch", 0))  # a reopened project's own, or 0 after a reset
         steps = getattr(snap, "steps", 0)
         if steps != self._steps_seen:
             self._steps_seen = steps
-            if steps > 0:
-                self._trained_epoch = int(getattr(snap, "epoch", 0))
-                if not self.document.modified:
-                    self.document.set_modified(True)
+            if steps > 0 and not self.document.modified:
+                self.document.set_modified(True)
 
     @Slot()
     def _forget_training(self) -> None:

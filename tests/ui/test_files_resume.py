@@ -93,3 +93,22 @@ def test_a_project_without_history_starts_at_epoch_zero(windows, qtbot, tmp_path
     snap = step_epoch(qtbot, w, 1)
     assert snap.epoch == 1 and snap.new_epochs.tolist() == [1]
     assert w.panels.loss.table.column("epoch").tolist() == [1]
+
+
+def test_reset_weights_after_reopening_saves_epoch_zero_and_no_history(windows, qtbot, tmp_path):
+    p = xor_without_limits()
+    p.epoch, p.loss_history = 3, [0.7, 0.6, 0.5]
+    p.graph.set_weights({next(iter(p.graph.edges)): 2.5}, {})  # stands for trained weights
+    fileformat.save(p, tmp_path / "three.bpstudio")
+    w = windows()
+    with qtbot.waitSignal(w.controller.snapshot_ready, timeout=WAIT):
+        assert w.file_actions.load(str(tmp_path / "three.bpstudio"))
+    assert w.panels.loss.table.column("train_loss").tolist() == [0.7, 0.6, 0.5]
+    with qtbot.waitSignal(w.controller.snapshot_ready, timeout=WAIT,
+                          check_params_cb=lambda s: s.epoch == 0):
+        w.controller.reset_weights()
+    assert len(w.panels.loss.table) == 0
+    assert w.file_actions.save_as(str(tmp_path / "reset.bpstudio"))
+    reset = fileformat.load(tmp_path / "reset.bpstudio")
+    assert reset.epoch == 0 and reset.loss_history == []
+    assert reset.graph.snapshot() == xor_without_limits().graph.snapshot()  # seeded init again
