@@ -5,11 +5,12 @@ from __future__ import annotations
 from ..core.project import Project
 
 
-def saved_progress(project: Project) -> tuple[int, tuple[int, ...], tuple[float, ...]]:
-    """(epoch, the epoch of each history point, the losses) a project file says were trained."""
-    epochs = project.history_epochs()
-    epoch = max(int(project.epoch), epochs[-1] if epochs else 0)
-    return epoch, tuple(epochs), tuple(float(v) for v in project.loss_history)
+def saved_progress(project: Project) -> tuple[int, range, tuple[float, ...]]:
+    """(epoch, the epoch of each history point, the losses) a project says were trained; cheap
+    (a range, one tuple copy), as the controller sends it with every load."""
+    n = len(project.loss_history)
+    epoch = max(int(project.epoch), n)  # numbered as Project.history_epochs numbers them
+    return epoch, range(epoch - n + 1, epoch + 1), tuple(project.loss_history)
 
 
 def resume(session, epoch: int, epochs, losses) -> None:

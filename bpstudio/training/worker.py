@@ -62,7 +62,7 @@ class LoadRequest:
     edited_biases: frozenset = field(default_factory=frozenset)
     # what the project says was trained (a new session, except after "reset", continues from it)
     epoch: int = 0
-    history_epochs: tuple = ()
+    history_epochs: tuple | range = ()
     history: tuple = ()
 
 

@@ -14,13 +14,15 @@ from bpstudio.training.session import TrainingSession
 
 def test_history_epochs_are_the_last_epochs_up_to_the_saved_epoch():
     p = load_preset("xor")
-    assert p.history_epochs() == [] and saved_progress(p) == (0, (), ())
+    assert p.history_epochs() == [] and saved_progress(p) == (0, range(1, 1), ())
     p.loss_history, p.epoch = [0.7, 0.6, 0.5], 3
     assert p.history_epochs() == [1, 2, 3]
     p.epoch = 10  # a shorter history than the epoch count: its points are the last epochs
     assert p.history_epochs() == [8, 9, 10]
     p.epoch = 0  # a history without an epoch count: one point per epoch from 1
-    assert p.history_epochs() == [1, 2, 3] and saved_progress(p) == (3, (1, 2, 3), (0.7, 0.6, 0.5))
+    assert p.history_epochs() == [1, 2, 3] and saved_progress(p) == (3, range(1, 4), (0.7, 0.6, 0.5))
+    p.epoch = 10
+    assert list(saved_progress(p)[1]) == p.history_epochs() == [8, 9, 10]
 
 
 def test_a_resumed_session_sends_the_saved_history_then_appends_epoch_n_plus_one():
