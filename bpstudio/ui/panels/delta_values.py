@@ -31,15 +31,7 @@ def snapshot_depths(snap) -> dict[str, int]:
 def unit_deltas(snap, sample: int = 0) -> np.ndarray | None:
     """Per unit (``snap.unit_ids`` order) the delta of row ``sample`` of the batch, or the batch mean
     (``MEAN``); NaN for inputs and unreached layers. None when the snapshot has no deltas."""
-    d = snap.delta
-    if d is None or len(d) == 0:
-        return None
-    if sample == MEAN:
-        out = np.full(d.shape[1], np.nan)
-        cols = ~np.all(np.isnan(d), axis=0)
-        out[cols] = d[:, cols].mean(axis=0)
-        return out
-    return np.array(d[min(max(sample, 0), len(d) - 1)], dtype=float)
+    return unit_row(snap.delta, sample)
 
 
 def unit_row(table, sample: int = 0) -> np.ndarray | None:
