@@ -26,7 +26,7 @@ from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QThread, QTime
 from ..core.graph import INPUT
 from ..core.match import check_match
 from ..core.settings import TrainingSettings
-from ..ui.weak_events import follow
+from ..weak_events import follow
 from .gate_hooks import GateHooks
 from .reset_command import ResetWeightsCommand
 from .resume import saved_progress
@@ -243,7 +243,7 @@ class TrainingController(QObject):
 
     # ------------------------------------------------------------------ document events
     def _watch(self, graph) -> None:
-        ev = graph.events  # followed weakly: a deleted controller is dropped (ui/weak_events)
+        ev = graph.events  # followed weakly: a deleted controller is dropped (bpstudio/weak_events)
         follow(ev.edge_changed, self, "_on_edge_changed")
         follow(ev.node_changed, self, "_on_node_changed")
         for e in (ev.node_added, ev.node_removed, ev.edge_added, ev.edge_removed, ev.reset):

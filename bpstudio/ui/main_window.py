@@ -23,7 +23,7 @@ from bpstudio.ui.canvas.scene import GraphScene
 from bpstudio.ui.canvas.view import GraphView
 from bpstudio.ui.document import Document
 from bpstudio.ui.panels.inspector import Inspector
-from bpstudio.ui.weak_events import follow
+from bpstudio.weak_events import follow
 
 APP_TITLE = "Backprop Studio"
 MENU_NAMES = ("File", "Edit", "Network", "Train", "View", "Help")

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QWidget
 
 from bpstudio.core.events import Event
 from bpstudio.core.presets import load_preset
-from bpstudio.ui.weak_events import follow
+from bpstudio.weak_events import follow
 
 
 class _Counter(QWidget):

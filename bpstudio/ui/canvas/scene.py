@@ -22,7 +22,7 @@ from .bias_item import BiasEdgeItem, BiasUnitItem
 from .edge_bundle import EdgeBundle
 from .edge_item import EdgeItem
 from .node_item import NodeItem
-from ..weak_events import follow
+from ...weak_events import follow
 from .scene_edits import SceneEdits
 
 
@@ -53,7 +53,7 @@ class GraphScene(SceneEdits, QGraphicsScene):
         self._dragging = False
         self._drag_id = 0
         self._selection = None
-        # followed weakly (see ui/weak_events): a scene Qt has deleted is dropped, never called
+        # followed weakly (see bpstudio/weak_events): a scene Qt has deleted is dropped, never called
         ev = self.graph.events
         self._followers = [
             (getattr(ev, name), follow(getattr(ev, name), self, f"_on_{name}"))

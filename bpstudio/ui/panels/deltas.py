@@ -23,7 +23,7 @@ from bpstudio.ui.panels.colormap import colours_of, diverging_map, symmetric_sca
 from bpstudio.ui.panels.finding_rows import ElidedLine
 from bpstudio.ui.panels.delta_values import MEAN, graph_depths, snapshot_depths, unit_deltas  # noqa: F401
 from bpstudio.ui.panels.throttle import Redraw
-from bpstudio.ui.weak_events import follow
+from bpstudio.weak_events import follow
 
 MAX_VALUE_LABELS = 12  # numbers over the bars for small networks (text items cost ~0.3 ms each)
 MAX_UNIT_TICKS = 30  # unit names on the heatmap's y axis (beyond, every k-th name)

@@ -21,7 +21,7 @@ import pyqtgraph as pg  # noqa: F401  (import order for demos)
 
 from bpstudio.core.init import initial_values
 from bpstudio.ui.panels.finding_rows import FindingRow, fill_colours, headline  # noqa: F401 (headline: API)
-from bpstudio.ui.weak_events import follow
+from bpstudio.weak_events import follow
 
 BANNER_MAX_WIDTH = 980  # px: wider lines are hard to read
 BANNER_MIN_WIDTH = 360  # px: never narrower (unless the canvas itself is)

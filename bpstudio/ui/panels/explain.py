@@ -24,7 +24,7 @@ import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgr
 from bpstudio.ui.panels.finding_rows import ElidedLine
 from bpstudio.ui.panels.step_trace import (Recalled, StepRecall, TraceUnavailable, line_shown,
                                            preview_next_step)
-from bpstudio.ui.weak_events import follow
+from bpstudio.weak_events import follow
 
 HIGHLIGHT = QtGui.QColor(255, 220, 120)
 PREVIEW = "preview"  # what the panel waits to show: the next step from the document

@@ -16,7 +16,7 @@ import pyqtgraph as pg
 
 from bpstudio.core.engine import Engine
 from bpstudio.ui.panels.throttle import Redraw
-from bpstudio.ui.weak_events import follow
+from bpstudio.weak_events import follow
 
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
            (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]

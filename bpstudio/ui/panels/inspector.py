@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QStack
 from bpstudio.core.activations import ACTIVATIONS
 from bpstudio.core.graph import INPUT, GraphError
 from bpstudio.ui.canvas import commands as cmd
-from bpstudio.ui.weak_events import follow
+from bpstudio.weak_events import follow
 
 
 def _fmt(v) -> str:
@@ -87,7 +87,7 @@ class Inspector(QWidget):
         self.error_label.setWordWrap(True)
         lay.insertWidget(1, self.error_label)
 
-        ev = document.graph.events  # followed weakly: see ui/weak_events
+        ev = document.graph.events  # followed weakly: see bpstudio/weak_events
         follow(ev.node_changed, self, "_graph_node_changed")
         follow(ev.edge_changed, self, "_graph_edge_changed")
         follow(ev.node_removed, self, "_graph_removed")
