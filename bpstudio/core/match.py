@@ -102,24 +102,24 @@ def _free_name(graph: Graph, prefix: str, start: int, taken: set[str]) -> str:
     return f"{prefix}{k}"
 
 
-def _deepest_before_outputs(graph: Graph) -> list[str]:
-    """Units a new output should listen to: the deepest hidden layer, else the inputs."""
+def _hidden_layer(graph: Graph, pick, fallback: list) -> list[str]:
+    """The hidden units at the depth ``pick`` (min or max) chooses, else ``fallback``'s ids."""
     depth = graph.depths()
     hidden = [n.id for n in graph.hidden]
-    if hidden:
-        d = max(depth[h] for h in hidden)
-        return [h for h in hidden if depth[h] == d]
-    return [n.id for n in graph.inputs]
+    if not hidden:
+        return [n.id for n in fallback]
+    d = pick(depth[h] for h in hidden)
+    return [h for h in hidden if depth[h] == d]
+
+
+def _deepest_before_outputs(graph: Graph) -> list[str]:
+    """Units a new output should listen to: the deepest hidden layer, else the inputs."""
+    return _hidden_layer(graph, max, graph.inputs)
 
 
 def _first_listeners(graph: Graph) -> list[str]:
     """Units a new input should feed: the shallowest hidden layer, else the outputs."""
-    depth = graph.depths()
-    hidden = [n.id for n in graph.hidden]
-    if hidden:
-        d = min(depth[h] for h in hidden)
-        return [h for h in hidden if depth[h] == d]
-    return [n.id for n in graph.outputs]
+    return _hidden_layer(graph, min, graph.outputs)
 
 
 def plan_adjustment(graph: Graph, n_inputs: int, n_outputs: int, seed: int = 0,
