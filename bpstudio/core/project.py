@@ -18,11 +18,13 @@ class Project:
     loss_history: list[float] = field(default_factory=list)
     epoch: int = 0
     description: str = ""
+    # the timeline's TrainingCheckpoints (bpstudio/core/checkpoints.py), oldest first; immutable
+    checkpoints: tuple = ()
 
     def copy(self) -> "Project":
         return Project(self.graph.copy(), self.dataset.copy(),
                        TrainingSettings(**self.settings.to_dict()), self.name,
-                       list(self.loss_history), self.epoch, self.description)
+                       list(self.loss_history), self.epoch, self.description, tuple(self.checkpoints))
 
     def history_epochs(self) -> list[int]:
         """The epoch of each ``loss_history`` entry: the last ones up to ``epoch`` (1..N when there

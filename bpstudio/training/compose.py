@@ -9,6 +9,7 @@ import numpy as np
 
 from . import observe
 from .phases import reveal
+from .rewind import timeline_fields
 from .session import TrainingSession
 from .snapshot import Snapshot, frozen
 
@@ -85,6 +86,7 @@ def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0,
         non_finite_record=s.non_finite_record if s.non_finite else None,
         phases=tuple(s.plan), generation=generation,
     )
+    fields.update(timeline_fields(s))
     finite = s.finite_parameters()
     if finite is not None:
         fields.update(finite_weights=frozen(finite[e.edge_slots]),

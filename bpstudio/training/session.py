@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from ..core import optimizers
+from ..core.checkpoints import CheckpointLadder, capture
 from ..core.dataset import Dataset
 from ..core.engine import Engine
 from ..core.graph import Graph
@@ -61,6 +62,9 @@ class TrainingSession:
         self.non_finite_record: object = None  # its unit id or edge key (read with non_finite)
         self.history_reset = True  # the first snapshot tells the views to start afresh
         self.sent_epoch = 0
+        self.checkpoints = CheckpointLadder()  # the timeline: see bpstudio/core/checkpoints.py
+        self.branch = None  # set by "Continue from here" (bpstudio/training/rewind.py)
+        self.saved_lines: dict = {}  # token -> the line a branch left (rewind.SavedLine)
         self._build(keep=None)
 
     # ------------------------------------------------------------------ building
@@ -79,6 +83,10 @@ class TrainingSession:
         if keep is None:
             self.initial_loss = trainer.dataset_loss()
             self.last_loss = self.initial_loss
+        # another network, loss or data: earlier checkpoints (and lines left by branches) do not fit
+        self.checkpoints.clear()
+        self.branch, self.saved_lines = None, {}
+        self.record_checkpoint()
         lim = max(EXPLODE_FACTOR * self.initial_loss, 1e3) if np.isfinite(self.initial_loss) else 1e3
         self.explode_at = min(EXPLODE_LIMIT, lim)
 
@@ -214,6 +222,8 @@ class TrainingSession:
             copyto(before, theta)
             loss = step()
             n += 1
+            if not t._pos:  # an epoch has just ended: its checkpoint (a few µs)
+                self.record_checkpoint()
             if not loss <= explode_at:  # also catches NaN
                 self.last_loss = loss
                 self._remember_finite(before, older if n > 1 else None)
@@ -313,6 +323,7 @@ class TrainingSession:
             self.last_loss = self.trainer.history[-1] if self.trainer.history else self.initial_loss
             if rolled_back_epoch:
                 self.history_reset, self.sent_epoch = True, 0
+                self.checkpoints.drop_after(self.trainer.epoch)
             if self.state in (FINISHED, DIVERGED):
                 self.state, self.message, self.non_finite = PAUSED, "", None
         if i == 0:
@@ -329,6 +340,13 @@ class TrainingSession:
         self._after_update(self.trace.loss)
 
     # ------------------------------------------------------------------ helpers
+    def record_checkpoint(self) -> None:
+        """At the start of an epoch (no batch of it taken): keep its state on the timeline."""
+        t = self.trainer
+        if t._pos or not np.isfinite(self.engine.theta).all():
+            return
+        self.checkpoints.record(capture(t, t.history[-1] if t.history else float("nan")))
+
     def _finite_copy(self) -> np.ndarray | None:
         """A copy of the parameters when they are all finite, else the last such copy."""
         theta = self.engine.theta
@@ -350,6 +368,8 @@ class TrainingSession:
     def _after_update(self, loss: float) -> None:
         self.trainer.finish_step(loss)
         self.last_loss = loss
+        if not self.trainer._pos:
+            self.record_checkpoint()
         if not loss <= self.explode_at or not np.isfinite(self.engine.theta).all():
             self._diverge(loss)
         elif self.trainer.should_stop():

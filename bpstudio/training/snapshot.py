@@ -88,6 +88,13 @@ class Snapshot:
     # None while every number is finite
     finite_weights: np.ndarray | None = None
     finite_biases: np.ndarray | None = None
+    # --- rewind (bpstudio/training/rewind.py) ---
+    checkpoints: tuple = ()  # the timeline's TrainingCheckpoints (immutable, shared with the worker)
+    viewing_epoch: int | None = None  # a past epoch shown by the timeline (not the live state)
+    branch_epoch: int | None = None  # "Continue from here" went back to this epoch (not confirmed yet)
+    later_checkpoints: tuple = ()  # ... and the history after it, kept (dimmed) until confirmed
+    later_epochs: np.ndarray | None = None
+    later_losses: np.ndarray | None = None
 
     def __repr__(self) -> str:
         phase = f", {self.phase.label}" if self.phase else ""

@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from ..core.dataset import Dataset
 from ..core.graph import Graph
 from ..core.settings import TrainingSettings
+from . import rewind
 from .blas import use_one_blas_thread
 from .compose import make_snapshot
 from .gate import GuiGate
@@ -64,6 +65,7 @@ class LoadRequest:
     epoch: int = 0
     history_epochs: tuple | range = ()
     history: tuple = ()
+    checkpoints: tuple = ()  # the project's saved timeline (format version 2)
 
 
 class TrainingWorker(QObject):
@@ -125,7 +127,8 @@ class TrainingWorker(QObject):
                 self.session = None
                 self.session = TrainingSession(request.graph, request.dataset, request.settings)
                 if request.kind != "reset":
-                    resume(self.session, request.epoch, request.history_epochs, request.history)
+                    resume(self.session, request.epoch, request.history_epochs, request.history,
+                           request.checkpoints)
             else:
                 self._keep_trained_numbers(request)
                 s.configure(request.settings)
@@ -155,6 +158,7 @@ class TrainingWorker(QObject):
     def play(self) -> None:
         if not self._ready():
             return
+        rewind.confirm(self.session)  # training on a branch confirms it
         try:
             if not self.session.play():
                 self._halt(final=True)
@@ -189,6 +193,7 @@ class TrainingWorker(QObject):
             self._mode = IDLE
             if self._timer is not None:
                 self._timer.stop()
+            rewind.confirm(s)  # training on a branch confirms it
             if granularity == "epoch":
                 self._goal_epoch = s.trainer.epoch + 1
                 self._mode = "epoch"
@@ -222,6 +227,48 @@ class TrainingWorker(QObject):
         if not s.walking:
             s.message = "Stepping back works phase by phase, within the step being shown."
         s.step_back()
+        self._emit(final=True, force=True)
+
+    @Slot(int)
+    @_overflow_is_reported
+    def view(self, epoch: int) -> None:
+        """Show a recorded epoch (the timeline): a snapshot of it, training paused first."""
+        if not self._ready():
+            return
+        if self.session.state == RUNNING:
+            self._halt(final=True)
+        try:
+            snap = rewind.view_snapshot(self.session, epoch, self.generation)
+        except Exception as exc:  # noqa: BLE001
+            self._fail(exc)
+            return
+        with self._lock:
+            self._in_flight += 1
+        self.snapshot.emit(snap)
+
+    @Slot(int, int)
+    @_overflow_is_reported
+    def branch(self, epoch: int, token: int) -> None:
+        """Continue from ``epoch`` (a redo of the GUI's command); token names the line it leaves."""
+        self._rewind(rewind.branch_to, epoch, token)
+
+    @Slot(int)
+    @_overflow_is_reported
+    def unbranch(self, token: int) -> None:
+        """Undo a branch: the line it left comes back exactly."""
+        self._rewind(rewind.unbranch, token)
+
+    def _rewind(self, change, *args) -> None:
+        if not self._ready():
+            return
+        self._mode = IDLE
+        if self._timer is not None:
+            self._timer.stop()
+        try:
+            change(self.session, *args)
+        except Exception as exc:  # noqa: BLE001
+            self._fail(exc)
+            return
         self._emit(final=True, force=True)
 
     @Slot(float)

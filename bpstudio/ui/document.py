@@ -68,7 +68,8 @@ class Document(QObject):
         source = project.graph.copy() if project.graph is graph else project.graph
         graph.replace_with(source)  # observers stay connected to the same Graph object
         self.project = Project(graph, project.dataset, project.settings, project.name,
-                               list(project.loss_history), project.epoch, project.description)
+                               list(project.loss_history), project.epoch, project.description,
+                               tuple(project.checkpoints))
         self._path = Path(path) if path is not None else None
         self._dirty = False
         self.undo_stack.clear()
