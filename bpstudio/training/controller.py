@@ -44,6 +44,7 @@ class TrainingController(QObject):
     """Start / pause / step / step back / reset / stop; re-emits snapshots on the GUI thread."""
 
     snapshot_ready = Signal(object)  # every Snapshot the GUI should show (GUI thread)
+    view_ready = Signal(object)  # a past epoch the timeline asked for (rewind_control.py)
     state_changed = Signal(str)
     error_occurred = Signal(str)
     message = Signal(str)  # plain status text (e.g. "paused: you edited the network")
@@ -235,7 +236,8 @@ class TrainingController(QObject):
         self._generation += 1
         req = LoadRequest(p.graph.copy(), p.dataset.copy(), TrainingSettings(**p.settings.to_dict()),
                           self._need, self._generation, frozenset(self._edited_weights),
-                          frozenset(self._edited_biases), *saved_progress(p))
+                          frozenset(self._edited_biases), *saved_progress(p),
+                          checkpoints=tuple(getattr(p, "checkpoints", ())))
         self._need = None
         self._edited_weights.clear()
         self._edited_biases.clear()
@@ -307,6 +309,9 @@ class TrainingController(QObject):
                 QTimer.singleShot(0, self._settled)
         if snap.generation != self._generation:
             return  # the state of a network the user has since replaced or edited
+        if snap.viewing_epoch is not None:  # a look at the past: not the live state
+            self.view_ready.emit(snap)
+            return
         self.latest = snap
         self._write_back(snap)
         self.snapshot_ready.emit(snap)
@@ -387,6 +392,7 @@ class TrainingController(QObject):
                   if n in nodes and n not in self._edited_biases and nodes[n].role != INPUT}
         weights = {k: w for k, w in weights.items() if w == w and abs(w) != float("inf")}
         biases = {n: b for n, b in biases.items() if b == b and abs(b) != float("inf")}
+        self.document.project.checkpoints = snap.checkpoints  # the timeline, saved with the project
         self._writing = True
         try:
             graph.set_weights(weights, biases)

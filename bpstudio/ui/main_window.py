@@ -65,6 +65,8 @@ class MainWindow(QMainWindow):
         # the training panels (issue 5): loss, deltas, worked arithmetic, gradients, boundary, diagnostics
         from bpstudio.ui.panels.install import install_panels
         install_panels(self, getattr(self, "controller", None))
+        from bpstudio.ui.rewind_install import install_rewind  # the timeline under the loss plot (issue 12)
+        install_rewind(self)
 
         self.scene.selection_record.connect(self.selection_changed)
         self.selection_changed.connect(self.inspector.show_selection)
