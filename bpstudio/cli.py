@@ -172,6 +172,7 @@ def cmd_train(args) -> int:
     if args.init is not None or (args.seed is not None and settings.init != "constant"):
         initialise(project.graph, settings)
         project.epoch, project.loss_history = 0, []
+        project.checkpoints = ()  # the timeline of the weights just replaced
     epochs = args.epochs or settings.max_epochs or 1000
     engine = Engine(project.graph, settings.loss)
     trainer = Trainer(engine, project.dataset, replace(settings, max_epochs=0))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .fileformat_checks import (FORMAT, MAX_BYTES, MAX_CSV_ROWS, MAX_EDGES, MAX_ROWS, MAX_UNITS,
                                 VERSION, NonFinite, ProjectFileError, no_duplicate_keys)
+from .fileformat_checkpoints import checkpoints_to_list
 from .fileformat_csv import reference_to_write, source_problem
 from .fileformat_read import project_from_dict
 from .graph import INPUT
@@ -48,7 +49,7 @@ def project_to_dict(project: Project, folder=None) -> dict:
     edges = [{"source": e.source, "target": e.target, "weight": float(e.weight)}
              for e in g.edges.values()]
     dataset = dataset_to_dict(project.dataset, folder)
-    return {
+    out = {
         "format": FORMAT,
         "version": VERSION,
         "name": project.name,
@@ -59,6 +60,10 @@ def project_to_dict(project: Project, folder=None) -> dict:
         "epoch": int(project.epoch),
         "loss_history": [float(v) if math.isfinite(v) else None for v in project.loss_history],
     }
+    checkpoints = checkpoints_to_list(project)  # format version 2: the training timeline
+    if checkpoints:
+        out["checkpoints"] = checkpoints
+    return out
 
 
 def dataset_to_dict(d, folder=None) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 FORMAT = "bpstudio-project"
-VERSION = 1
+VERSION = 2  # 2: the optional "checkpoints" section (the training timeline); 1 reads as before
 MAX_BYTES = 50 * 1024 * 1024  # a project file larger than this is refused before parsing
 MAX_ROWS = 100_000  # inline dataset rows; bigger data belongs in a referenced CSV file
 MAX_CSV_ROWS = 1_000_000

@@ -28,7 +28,7 @@ def project_from_dict(data, base_dir=None, check_widths: bool = True,
         fail("", f"a project file holds one JSON object ({{...}}), not {show(data)}")
     check_format(data)
     need_object(data, "", required=("format", "version", "network", "dataset"),
-                optional=("name", "description", "training", "epoch", "loss_history"))
+                optional=("name", "description", "training", "epoch", "loss_history", "checkpoints"))
     name = need_text(data.get("name", "untitled"), "name", empty_ok=True)
     description = need_text(data.get("description", ""), "description", empty_ok=True)
     graph = read_network(data["network"])
@@ -41,7 +41,10 @@ def project_from_dict(data, base_dir=None, check_widths: bool = True,
         math.nan if v is None else need_number(v, f"loss_history[{i}]")
         for i, v in enumerate(need_list(data.get("loss_history", []), "loss_history"))
     ]
-    return Project(graph, dataset, settings, name, history, epoch, description)
+    from .fileformat_checkpoints import read_section  # format version 2: the training timeline
+
+    checkpoints = read_section(data, graph, dataset, settings, epoch)
+    return Project(graph, dataset, settings, name, history, epoch, description, checkpoints)
 
 
 def check_format(data: dict) -> None:

@@ -346,6 +346,8 @@ class FileActions(QObject):
         """Trained weights are work too: a snapshot with new steps marks the document modified."""
         self._trained_epoch = int(getattr(snap, "epoch", 0))  # a reopened project's own, or 0 after a reset
         steps = getattr(snap, "steps", 0)
+        if self._steps_seen is None:  # just opened: an untrained state counts its saved steps
+            self._steps_seen = steps if getattr(snap, "state", "") == "idle" else 0
         if steps != self._steps_seen:
             self._steps_seen = steps
             if steps > 0 and not self.document.modified:
@@ -353,7 +355,7 @@ class FileActions(QObject):
 
     @Slot()
     def _forget_training(self) -> None:
-        self._steps_seen, self._trained_epoch = 0, None
+        self._steps_seen, self._trained_epoch = None, None  # a v2 file's checkpoint brings its steps
 
     def __repr__(self) -> str:
         return f"FileActions({self.document!r}, recent={len(self.settings.recent_files)})"

@@ -49,7 +49,7 @@ def test_every_preset_round_trips_exactly(name, tmp_path):
 
 def test_article_preset_file_holds_the_articles_numbers():
     data = json.loads(fileformat.dumps(load_preset("article-xor")))
-    assert data["format"] == "bpstudio-project" and data["version"] == 1
+    assert data["format"] == "bpstudio-project" and data["version"] == fileformat.VERSION == 2
     names = {n["id"]: n["name"] for n in data["network"]["nodes"]}
     assert sorted(names.values()) == ["D0", "X1", "X2", "Z1", "Z2", "Z3"]
     assert [e["weight"] for e in data["network"]["edges"]] == [1.0] * 9

@@ -63,7 +63,7 @@ def test_truncated_file_names_the_line():
     (lambda d: d.update(version="1"), "version: the format version must be a whole number, not the text '1'"),
     (lambda d: d.update(version=1.0), "version: the format version must be a whole number, not 1.0"),
     (lambda d: d.update(version=3),
-     "this file was written by a newer Backprop Studio (format version 3); this version reads up to 1"),
+     "this file was written by a newer Backprop Studio (format version 3); this version reads up to 2"),
     (lambda d: d.update(version=0), "version: format version 0 does not exist"),
 ])
 def test_format_and_version(edit, message):
@@ -73,10 +73,10 @@ def test_format_and_version(edit, message):
 def test_newer_version_is_refused_before_anything_else():
     """A newer file may hold fields this version does not know: the version is what to report."""
     doc = copy.deepcopy(DOC)
-    doc.update(version=2, layers_v2=[1, 2, 3])
+    doc.update(version=3, layers_v3=[1, 2, 3])
     doc["network"]["nodes"][0]["new_field"] = True
     assert refused(json.dumps(doc)) == (
-        "this file was written by a newer Backprop Studio (format version 2); this version reads up to 1")
+        "this file was written by a newer Backprop Studio (format version 3); this version reads up to 2")
 
 
 @pytest.mark.parametrize("edit, message", [
