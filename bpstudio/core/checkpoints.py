@@ -235,6 +235,15 @@ class CheckpointLadder:
         return f"CheckpointLadder({len(self)} checkpoints, {span}, {self.nbytes / 1e6:.2f} MB)"
 
 
+def stride_for(capture_seconds: float, epoch_seconds: float, share: float = 0.05, most: int = 1024) -> int:
+    """Record every k-th epoch (k a power of two) so that recording costs at most ``share`` of the
+    training time: tiny networks train an epoch in a few µs, about what a checkpoint costs."""
+    k = 1
+    while k < most and capture_seconds > share * epoch_seconds * k:
+        k *= 2
+    return k
+
+
 def count_bound(latest_epoch: int, per_level: int = PER_LEVEL) -> int:
     """The most checkpoints a ladder holds after ``latest_epoch`` epochs."""
     levels = max(1, int(latest_epoch).bit_length())

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from ..core import optimizers
-from ..core.checkpoints import CheckpointLadder, capture
+from ..core.checkpoints import CheckpointLadder, capture, stride_for
 from ..core.dataset import Dataset
 from ..core.engine import Engine
 from ..core.graph import Graph
@@ -65,6 +65,8 @@ class TrainingSession:
         self.checkpoints = CheckpointLadder()  # the timeline: see bpstudio/core/checkpoints.py
         self.branch = None  # set by "Continue from here" (bpstudio/training/rewind.py)
         self.saved_lines: dict = {}  # token -> the line a branch left (rewind.SavedLine)
+        self.checkpoint_every = 1  # free-running play of a tiny network records every k-th epoch
+        self.capture_cost = 0.0  # seconds one checkpoint takes (smoothed)
         self._build(keep=None)
 
     # ------------------------------------------------------------------ building
@@ -196,6 +198,8 @@ class TrainingSession:
     def pause(self) -> None:
         if self.state == RUNNING:
             self.state = PAUSED
+        if self.trainer.epoch not in self.checkpoints:
+            self.record_checkpoint()  # the epoch training stopped at (between every k-th)
         self.preview()
 
     def run(self, budget: float, until_epoch: int | None = None, max_steps: int | None = None,
@@ -215,6 +219,7 @@ class TrainingSession:
         start = clock()
         n = 0
         loss = self.last_loss
+        first_epoch, every = t.epoch, self.checkpoint_every - 1
         while True:
             if gate is not None and gate.busy and gate.should_yield():
                 gate.wait()
@@ -222,7 +227,7 @@ class TrainingSession:
             copyto(before, theta)
             loss = step()
             n += 1
-            if not t._pos:  # an epoch has just ended: its checkpoint (a few µs)
+            if not t._pos and not t.epoch & every:  # an epoch has just ended: its checkpoint
                 self.record_checkpoint()
             if not loss <= explode_at:  # also catches NaN
                 self.last_loss = loss
@@ -240,6 +245,8 @@ class TrainingSession:
             if (n & 7) == 0 and clock() - start >= budget:
                 break
         self.last_loss = loss
+        if until_epoch is None and max_steps is None and t.epoch - first_epoch >= 8:
+            self.checkpoint_every = stride_for(self.capture_cost, (clock() - start) / (t.epoch - first_epoch))
         if not np.isfinite(theta).all():
             self._remember_finite(before, older if n > 1 else None)
             self._diverge(float("nan"))
@@ -345,7 +352,10 @@ class TrainingSession:
         t = self.trainer
         if t._pos or not np.isfinite(self.engine.theta).all():
             return
+        t0 = time.perf_counter()
         self.checkpoints.record(capture(t, t.history[-1] if t.history else float("nan")))
+        took = time.perf_counter() - t0
+        self.capture_cost = took if not self.capture_cost else 0.9 * self.capture_cost + 0.1 * took
 
     def _finite_copy(self) -> np.ndarray | None:
         """A copy of the parameters when they are all finite, else the last such copy."""

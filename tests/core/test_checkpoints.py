@@ -108,3 +108,15 @@ def test_restore_refuses_another_network():
         **project.settings.to_dict()))
     with pytest.raises(ValueError, match="parameters"):
         restore(t, fake(0, n=3))
+
+
+@pytest.mark.parametrize("capture_s,epoch_s", [(10e-6, 30e-6), (10e-6, 1e-3), (1e-5, 1e-7)])
+def test_the_recording_stride_keeps_recording_within_five_percent(capture_s, epoch_s):
+    from bpstudio.core.checkpoints import stride_for
+
+    k = stride_for(capture_s, epoch_s)
+    assert k & (k - 1) == 0 and 1 <= k <= 1024  # a power of two: the ladder's levels stay aligned
+    if k < 1024:
+        assert capture_s <= 0.05 * epoch_s * k
+    if k > 1:
+        assert capture_s > 0.05 * epoch_s * (k // 2)  # no sparser than needed

@@ -143,3 +143,19 @@ def test_stepping_back_over_an_epoch_end_drops_its_checkpoint():
     assert s.trainer.epoch == 1 and 1 in s.checkpoints
     s.step_back()
     assert s.trainer.epoch == 0 and s.checkpoints.epochs() == [0]
+
+
+def test_free_running_play_of_a_tiny_network_records_sparser_but_the_pause_epoch_always():
+    from bpstudio.core.presets import load_preset
+
+    p = load_preset("article-xor")
+    p.settings.max_epochs = 0
+    s = TrainingSession(p.graph.copy(), p.dataset, p.settings)
+    s.play()
+    for _ in range(40):  # 5 ms chunks, as the worker runs them
+        s.run(budget=0.005)
+    s.pause()
+    assert s.checkpoint_every >= 2  # a 30 µs epoch: recording every one would cost a third
+    assert s.checkpoints.latest == s.trainer.epoch
+    e = s.checkpoints.epochs()[-2]
+    np.testing.assert_array_equal(s.checkpoints.get(e).theta, reference(p, e).engine.theta)
