@@ -24,6 +24,14 @@ def _frozen_trace(trace):
     return c
 
 
+def _read_only(trace):
+    for f in dataclasses.fields(trace):
+        v = getattr(trace, f.name)
+        if isinstance(v, np.ndarray):
+            v.setflags(write=False)
+    return trace
+
+
 def _new_history(s: TrainingSession) -> tuple[np.ndarray, np.ndarray]:
     """History points recorded after epoch ``s.sent_epoch`` (all of them after a reset)."""
     t = s.trainer
@@ -45,7 +53,7 @@ def _at_last(n: int, value: float | None) -> np.ndarray | None:
 
 
 def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0,
-                  boundary: bool = True) -> Snapshot:
+                  boundary: bool = True, fresh_trace: bool = False) -> Snapshot:
     """The session's state now; ``final`` (a pause, a step, a stop) adds diagnostics and a grid.
     ``boundary=False``: no decision-boundary grid in a running snapshot (nobody can see it)."""
     e, t = s.engine, s.trainer
@@ -92,16 +100,18 @@ def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0,
         fields.update(finite_weights=frozen(finite[e.edge_slots]),
                       finite_biases=frozen(finite[e.bias_slots]))
     if s.trace is not None:
-        fields.update(_trace_fields(s))
+        fields.update(_trace_fields(s, fresh_trace))
     return Snapshot(**fields)
 
 
-def _trace_fields(s: TrainingSession) -> dict:
+def _trace_fields(s: TrainingSession, fresh: bool = False) -> dict:
+    """``fresh``: the trace is new and the session never changes it again (a view of a past epoch):
+    its arrays are made read-only in place instead of copied."""
     tr = s.trace
     idx = np.array(tr.sample_indices, dtype=np.intp, copy=True)
     idx.setflags(write=False)
     out = dict(sample_indices=idx, batch_label=s.batch_label,
-               trace=_frozen_trace(tr))
+               trace=_read_only(tr) if fresh else _frozen_trace(tr))
     if s.walking:
         i = s.phase_index
         r = reveal(tr, len(s.plan) // 2 - 1, i)

@@ -62,9 +62,10 @@ def _viewer(s: TrainingSession) -> TrainingSession:
     return v
 
 
-def view_snapshot(s: TrainingSession, epoch: int, generation: int = 0):
+def view_snapshot(s: TrainingSession, epoch: int, generation: int = 0, sample: int | None = None):
     """A paused snapshot of epoch ``epoch``: its weights, the deltas of the next step and the update
-    that step makes, recomputed exactly from the checkpoint (the live session is not changed)."""
+    that step makes, recomputed exactly from the checkpoint (the live session is not changed).
+    ``sample``: also write out that sample's worked arithmetic here, off the GUI thread."""
     from .compose import make_snapshot  # compose imports this module
 
     cp = _find(s, epoch)
@@ -85,9 +86,21 @@ def view_snapshot(s: TrainingSession, epoch: int, generation: int = 0):
         trace.record_update(e)
         e.theta[:] = cp.theta  # ... shown beside the weights of epoch N
     v.trace, v.trace_kind, v.batch_label = trace, "preview", v._batch_label(X)
-    snap = make_snapshot(v, final=True, generation=generation)
+    snap = make_snapshot(v, final=True, generation=generation, fresh_trace=True)
     return dataclasses.replace(snap, epoch=cp.epoch, steps=cp.steps, loss=cp.loss, viewing_epoch=cp.epoch,
-                               new_epochs=frozen(np.zeros(0)), new_losses=frozen(np.zeros(0)))
+                               new_epochs=frozen(np.zeros(0)), new_losses=frozen(np.zeros(0)),
+                               explained=_explained(trace, v.graph, sample))
+
+
+def _explained(trace, graph, sample: int | None):
+    """(sample, lines) of the worked arithmetic, or None (no sample asked for, or not explainable)."""
+    if sample is None or not 0 <= sample < trace.n_samples:
+        return None
+    try:
+        from ..core.explain import explain_lines
+        return sample, tuple(explain_lines(trace, graph, sample))
+    except Exception:  # noqa: BLE001 - the panel then writes it out itself
+        return None
 
 
 # ---------------------------------------------------------------------------- branching

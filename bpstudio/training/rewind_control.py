@@ -20,7 +20,7 @@ class RewindControl(QObject):
     """Between the timeline and the training controller's worker."""
 
     viewed = Signal(object)  # the snapshot of a past epoch (GUI thread)
-    _view = Signal(int)
+    _view = Signal(int, int)
     _branch = Signal(int, int)
     _unbranch = Signal(int)
 
@@ -31,6 +31,8 @@ class RewindControl(QObject):
         self._asked: int | None = None  # the view on its way
         self._wanted: int | None = None  # the newest view the timeline wants
         self.views_sent = 0  # statistics (tests, benchmark)
+        self.sample_of = lambda: -1  # the sample whose worked arithmetic the worker writes out
+        self.gui_busy = lambda: False  # True while the GUI is still showing the last view
         controller.view_ready.connect(self._arrived)
 
     def _connect(self) -> bool:
@@ -50,9 +52,10 @@ class RewindControl(QObject):
 
     @Slot(int)
     def request_view(self, epoch: int) -> None:
-        """Show ``epoch`` (coalesced: only the newest wish is sent once the last view is back)."""
+        """Show ``epoch`` (coalesced: only the newest wish is sent, once the last view is back and
+        shown)."""
         self._wanted = int(epoch)
-        if self._asked is None:
+        if self._asked is None and not self.gui_busy():
             self._send()
 
     def _send(self) -> None:
@@ -60,16 +63,21 @@ class RewindControl(QObject):
             return
         self._asked, self._wanted = self._wanted, None
         self.views_sent += 1
-        self._view.emit(self._asked)
+        self._view.emit(self._asked, int(self.sample_of()))
 
     @Slot(object)
     def _arrived(self, snap) -> None:
         self._asked = None
         self.viewed.emit(snap)
-        if self._wanted is not None and self._wanted != snap.viewing_epoch:
-            self._send()
-        else:
+        if self._wanted == snap.viewing_epoch:
             self._wanted = None
+        if not self.gui_busy():
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the newest wish, if any (the GUI has shown the last view: no wasted views)."""
+        if self._wanted is not None and self._asked is None:
+            self._send()
 
     @property
     def busy(self) -> bool:

@@ -95,6 +95,7 @@ class Snapshot:
     later_checkpoints: tuple = ()  # ... and the history after it, kept (dimmed) until confirmed
     later_epochs: np.ndarray | None = None
     later_losses: np.ndarray | None = None
+    explained: tuple | None = None  # (sample, worked-arithmetic lines) made in the worker for a view
 
     def __repr__(self) -> str:
         phase = f", {self.phase.label}" if self.phase else ""

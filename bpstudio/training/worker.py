@@ -229,16 +229,17 @@ class TrainingWorker(QObject):
         s.step_back()
         self._emit(final=True, force=True)
 
-    @Slot(int)
+    @Slot(int, int)
     @_overflow_is_reported
-    def view(self, epoch: int) -> None:
-        """Show a recorded epoch (the timeline): a snapshot of it, training paused first."""
+    def view(self, epoch: int, sample: int = -1) -> None:
+        """Show a recorded epoch (the timeline): a snapshot of it, training paused first; with the
+        worked arithmetic of ``sample`` (-1: none)."""
         if not self._ready():
             return
         if self.session.state == RUNNING:
             self._halt(final=True)
         try:
-            snap = rewind.view_snapshot(self.session, epoch, self.generation)
+            snap = rewind.view_snapshot(self.session, epoch, self.generation, sample if sample >= 0 else None)
         except Exception as exc:  # noqa: BLE001
             self._fail(exc)
             return

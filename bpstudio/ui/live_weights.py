@@ -44,6 +44,11 @@ class LiveWeights(QObject):
             self.cost = took if self.cost == 0.0 else 0.7 * self.cost + 0.3 * took
             wait = self.BUDGET_FACTOR * self.cost
             self._next = now + (wait if self.cost <= self.CHEAP else max(wait, self.SLOW_INTERVAL))
+        self.show_inspector(snap)
+
+    def show_inspector(self, snap) -> None:
+        """The inspector's numbers of the selected unit or connection, from ``snap``."""
+        w = self.window
         inspector = getattr(w, "inspector", None)
         record = getattr(inspector, "record", None)
         if inspector is None or record is None:

@@ -18,8 +18,14 @@ from bpstudio.training.rewind_control import ContinueFromHereCommand, RewindCont
 from bpstudio.ui.panels.timeline import Timeline
 
 
+TURN_GAP_MS = 0  # the next panel on the next turn of the event loop (its paints come first)
+
+
 class ScrubFeed(QObject):
-    """Hands the newest past-epoch snapshot to each receiver in turn, one per event-loop turn."""
+    """Hands the newest past-epoch snapshot to each receiver in turn, one per event-loop turn.
+
+    A receiver that returns True has more to do with the same snapshot: it gets another turn later
+    (the canvas recolours a slice of its connections per turn)."""
 
     def __init__(self, receivers, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -29,9 +35,11 @@ class ScrubFeed(QObject):
         self._given: dict[int, object] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
+        self._timer.setInterval(TURN_GAP_MS)
         self._timer.timeout.connect(self._turn)
         self.turns: list[float] = []  # seconds each turn took (the benchmark reads them)
+        self.done = lambda: None  # called when every receiver has the newest snapshot
+        self.turn_of: list[int] = []  # ... and whose turn it was
 
     @Slot(object)
     def show(self, snap) -> None:
@@ -58,11 +66,56 @@ class ScrubFeed(QObject):
             return
         i = self._queue.pop(0)
         t0 = time.perf_counter()
-        self.receivers[i](self.snap)
+        more = self.receivers[i](self.snap)
         self.turns.append(time.perf_counter() - t0)
-        self._given[i] = self.snap
+        self.turn_of.append(i)
+        if more:
+            self._queue.append(i)
+        else:
+            self._given[i] = self.snap
         if self._queue:
             self._timer.start()
+        else:
+            self.done()
+
+
+class CanvasInTurns:
+    """A past epoch's weights and their next changes on the canvas, ``per_turn`` connections a turn
+    (recolouring and relabelling all 336 of a 2-16-16-1 network at once takes ~20 ms)."""
+
+    def __init__(self, window, live, per_turn: int = 48) -> None:
+        self.window, self.live, self.per_turn = window, live, per_turn
+        self._snap = None
+        self._next = 0
+
+    def show_snapshot(self, snap) -> bool:
+        """Draw the next slice of ``snap``; True while slices are left."""
+        scene = self.window.scene
+        if scene.bundled or snap.viewing_epoch is None:
+            self.live.show_snapshot(snap)  # one go (a bundle is drawn as one item; the live state)
+            return False
+        if snap is not self._snap:
+            self._snap, self._next = snap, 0
+        i, k = self._next, self.per_turn
+        keys = snap.edge_keys[i:i + k]
+        biases = dict(zip(snap.bias_ids, snap.biases.tolist())) if i == 0 else None
+        scene.set_edge_values(dict(zip(keys, snap.weights[i:i + k].tolist())), biases)
+        change = snap.weight_change
+        for key, c in zip(keys, change[i:i + k].tolist() if change is not None else ()):
+            item = scene.edges.get(key)
+            if item is not None:
+                item.set_change(c)
+        if i == 0 and snap.bias_change is not None:
+            for key, c in zip(snap.bias_ids, snap.bias_change.tolist()):
+                item = scene.bias_edges.get(key)
+                if item is not None:
+                    item.set_change(c)
+        self.live._changes_shown = True  # the live state clears them again
+        self._next = i + k
+        if self._next < len(snap.edge_keys):
+            return True
+        self.live.show_inspector(snap)
+        return False
 
 
 class Rewind(QObject):
@@ -77,9 +130,10 @@ class Rewind(QObject):
         # the network's panels; the loss and gradient plots are histories over time (the loss plot
         # marks the epoch on view instead)
         receivers = [p.show_snapshot for p in panels.all() if p not in (panels.loss, panels.gradients)]
-        canvas = getattr(getattr(window, "train_controls", None), "canvas_weights", None)
-        if canvas is not None:
-            receivers.insert(0, canvas.show_snapshot)
+        live = getattr(getattr(window, "train_controls", None), "canvas_weights", None)
+        if live is not None:
+            self.canvas = CanvasInTurns(window, live, per_turn=168)
+            receivers.insert(0, self.canvas.show_snapshot)
         self.feed = ScrubFeed(receivers, self)
         loss = panels.loss
         loss.layout().addWidget(self.timeline)
@@ -87,6 +141,9 @@ class Rewind(QObject):
         self.marker.hide()
         loss.plot.addItem(self.marker, ignoreBounds=True)
         self.later_curve = loss.plot.plot([], [], pen=pg.mkPen((185, 190, 200), width=1.5))
+        self.control.sample_of = lambda: int(getattr(panels.arithmetic, "sample", 0) or 0)
+        self.control.gui_busy = lambda: self.feed.pending  # the next view once this one is shown
+        self.feed.done = self.control.flush
         self.timeline.scrubbed.connect(self.control.request_view)
         self.timeline.live_requested.connect(self.back_to_live)
         self.timeline.continue_requested.connect(self.continue_from)

@@ -159,3 +159,15 @@ def test_free_running_play_of_a_tiny_network_records_sparser_but_the_pause_epoch
     assert s.checkpoints.latest == s.trainer.epoch
     e = s.checkpoints.epochs()[-2]
     np.testing.assert_array_equal(s.checkpoints.get(e).theta, reference(p, e).engine.theta)
+
+
+def test_the_worked_arithmetic_of_a_view_is_written_out_in_the_worker_as_the_panel_would():
+    from bpstudio.core.explain import explain_lines
+
+    p = project()
+    s = trained(p, 6)
+    snap = rewind.view_snapshot(s, 4, sample=2)
+    sample, lines = snap.explained
+    assert sample == 2
+    assert [ln.text for ln in lines] == [ln.text for ln in explain_lines(snap.trace, p.graph, 2)]
+    assert rewind.view_snapshot(s, 4).explained is None  # no sample asked for

@@ -233,7 +233,11 @@ class ArithmeticPanel(QtWidgets.QWidget):
             self._show_note("The worked arithmetic is not available in this build.")
             return
         try:
-            lines = ex.explain_lines(self.recalled.trace, self.document.graph, self.sample)
+            pre = getattr(self._last_snap, "explained", None)  # written out in the worker (rewind)
+            if pre is not None and pre[0] == self.sample and self._last_snap.trace is self.recalled.trace:
+                lines = list(pre[1])
+            else:
+                lines = ex.explain_lines(self.recalled.trace, self.document.graph, self.sample)
         except ValueError as exc:
             self._show_note(str(exc))
             return
