@@ -87,7 +87,8 @@ def view_snapshot(s: TrainingSession, epoch: int, generation: int = 0, sample: i
         e.theta[:] = cp.theta  # ... shown beside the weights of epoch N
     v.trace, v.trace_kind, v.batch_label = trace, "preview", v._batch_label(X)
     snap = make_snapshot(v, final=True, generation=generation, fresh_trace=True)
-    return dataclasses.replace(snap, epoch=cp.epoch, steps=cp.steps, loss=cp.loss, viewing_epoch=cp.epoch,
+    # steps: the trace is of the step taken from epoch N, the (steps + 1)-th (panels name it so)
+    return dataclasses.replace(snap, epoch=cp.epoch, steps=cp.steps + 1, loss=cp.loss, viewing_epoch=cp.epoch,
                                new_epochs=frozen(np.zeros(0)), new_losses=frozen(np.zeros(0)),
                                explained=_explained(trace, v.graph, sample))
 

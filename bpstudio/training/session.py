@@ -66,7 +66,7 @@ class TrainingSession:
         self.branch = None  # set by "Continue from here" (bpstudio/training/rewind.py)
         self.saved_lines: dict = {}  # token -> the line a branch left (rewind.SavedLine)
         self.checkpoint_every = 1  # free-running play of a tiny network records every k-th epoch
-        self.capture_cost = 0.0  # seconds one checkpoint takes (smoothed)
+        self.capture_cost = 0.0  # seconds one checkpoint takes (the least seen)
         self._build(keep=None)
 
     # ------------------------------------------------------------------ building
@@ -355,7 +355,8 @@ class TrainingSession:
         t0 = time.perf_counter()
         self.checkpoints.record(capture(t, t.history[-1] if t.history else float("nan")))
         took = time.perf_counter() - t0
-        self.capture_cost = took if not self.capture_cost else 0.9 * self.capture_cost + 0.1 * took
+        # the fastest seen: a capture that waited for the GIL (the GUI thread) is not its cost
+        self.capture_cost = took if not self.capture_cost else min(self.capture_cost, took)
 
     def _finite_copy(self) -> np.ndarray | None:
         """A copy of the parameters when they are all finite, else the last such copy."""

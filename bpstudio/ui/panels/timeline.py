@@ -257,14 +257,16 @@ class Timeline(QtWidgets.QWidget):
             self.label.setText("Timeline: nothing trained yet")
         elif s.viewing is not None:
             extra = " (after the branch: dimmed)" if s.viewing in s.later and s.viewing > live else ""
-            self.label.setText(f"<b>Viewing epoch {s.viewing} of {max(s.all_epochs())}</b>{extra} — "
-                               f"End returns to the latest")
+            self.label.setText(f"<b>Viewing epoch {s.viewing} of {max(s.all_epochs())}</b>{extra}")
         elif self.branch_epoch is not None and s.later:
             self.label.setText(f"Branched at epoch {self.branch_epoch}: the later history (dimmed, to "
                                f"epoch {s.later[-1]}) goes when you train; Undo brings it back")
         else:
             self.label.setText(f"Epoch {live}: {len(s.epochs)} checkpoints — drag to look back")
-        self.label.setToolTip(self.label.text().replace("<b>", "").replace("</b>", ""))
+        tip = self.label.text().replace("<b>", "").replace("</b>", "")
+        self.label.setToolTip(tip + (": the canvas and the panels show that epoch's network and its "
+                                     "next step; End (or Latest) returns to the live state"
+                                     if s.viewing is not None else ""))
         self.continue_button.setEnabled(s.viewing is not None)
         self.latest_button.setEnabled(s.viewing is not None)
 
