@@ -45,8 +45,7 @@ def memory() -> None:
     for e in range(EPOCHS + 1):
         t.epoch = e
         ladder.record(capture(t, 0.5))
-        if len(ladder) > peak_count:
-            peak_count = len(ladder)
+        peak_count = max(peak_count, len(ladder))
     took = time.perf_counter() - t0
     held, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -4,7 +4,8 @@ The real main window (offscreen) with every panel visible (each dock floated, 52
 2-16-16-1 tanh/sigmoid network on 200 samples trained 400 epochs in the real worker thread. Then
 for 4 s a simulated drag: a mouse-move with the left button held, every 16 ms, sweeping the
 timeline back and forth. A "frame" is one busy stretch of the GUI thread's event loop (events, slots,
-paints), seen as the gap between two ticks of a 1 ms probe timer; printed: their p50 / p99 / max against 16 ms,
+paints), seen as the gap between two ticks of a 1 ms probe timer; printed: their p50 / p99 / max against
+16 ms,
 and how many past epochs per second reached the canvas and the last panel. Reference measured in
 the same run: the same past-epoch snapshot handed to every panel at once (what a pause does today).
 """
@@ -17,9 +18,9 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtCore import Qt
 
 BUDGET_MS = 16.0
 SECONDS = 4.0
@@ -165,14 +166,16 @@ def _measure(app, window) -> None:
           f"in the worker")
     print(f"GUI frames: {len(frames)}; p50 {_pct(frames, 0.5):.2f} ms, p99 {_pct(frames, 0.99):.2f} ms, "
           f"max {max(frames):.2f} ms (p99 {_pct(frames, 0.99) / BUDGET_MS:.0%} of 16 ms; "
-          f"{sum(f > BUDGET_MS for f in frames)} frames over 16 ms); p99 = {_pct(frames, 0.99) / ref:.2f} × ref")
+          f"{sum(f > BUDGET_MS for f in frames)} frames over 16 ms); "
+          f"p99 = {_pct(frames, 0.99) / ref:.2f} × ref")
     print(f"one panel per turn: p50 {_pct(turns, 0.5):.2f} ms, p99 {_pct(turns, 0.99):.2f} ms, "
           f"max {max(turns):.2f} ms")
     names = [getattr(getattr(r, "__self__", None), "__class__", type(r)).__name__ for r in receivers]
     for i, name in enumerate(names):
         mine = [t for t, j in zip(turns, rewind.feed.turn_of) if j == i]
         if mine:
-            print(f"  {name:22s} {len(mine):4d} turns, p50 {_pct(mine, 0.5):6.2f} ms, max {max(mine):6.2f} ms")
+            print(f"  {name:22s} {len(mine):4d} turns, p50 {_pct(mine, 0.5):6.2f} ms, "
+                  f"max {max(mine):6.2f} ms")
     print(f"past epochs shown per second: canvas {changes(canvas_epochs) / dt:.1f}, every panel "
           f"(the last one) {changes(last_epochs) / dt:.1f}  (target ≥ 30)")
 

@@ -39,7 +39,8 @@ def main(argv: list[str]) -> int:
         if ctl.state == "running" or not strip.epochs:
             QTimer.singleShot(200, scrub)
             return
-        strip._scrub_to(strip.nearest(strip.x_of(strip.epochs[0] + fraction * (strip.epochs[-1] - strip.epochs[0]))))
+        first, last = strip.epochs[0], strip.epochs[-1]
+        strip._scrub_to(strip.nearest(strip.x_of(first + fraction * (last - first))))
 
     QTimer.singleShot(800, ctl.play)
     QTimer.singleShot(1500, scrub)

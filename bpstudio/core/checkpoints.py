@@ -213,7 +213,7 @@ class CheckpointLadder:
     def checkpoints(self) -> list[TrainingCheckpoint]:
         return [self._by_epoch[e] for e in sorted(self._by_epoch)]
 
-    def copy(self) -> "CheckpointLadder":
+    def copy(self) -> CheckpointLadder:
         """An independent ladder holding the same (immutable) checkpoints."""
         c = CheckpointLadder(self.per_level, self.max_bytes)
         c._by_epoch = dict(self._by_epoch)
@@ -223,7 +223,7 @@ class CheckpointLadder:
         return c
 
     @classmethod
-    def of(cls, checkpoints, per_level: int = PER_LEVEL, max_bytes: int = MAX_BYTES) -> "CheckpointLadder":
+    def of(cls, checkpoints, per_level: int = PER_LEVEL, max_bytes: int = MAX_BYTES) -> CheckpointLadder:
         """A ladder holding ``checkpoints`` (in epoch order), e.g. those read from a file."""
         ladder = cls(per_level, max_bytes)
         for cp in sorted(checkpoints, key=lambda c: c.epoch):

@@ -50,7 +50,8 @@ def checkpoints_to_list(project) -> list:
     except Exception:  # a network saved mid-edit (not trainable) has no timeline
         return []
     cps = [cp for cp in cps if len(cp.theta) == n]
-    per = (len(edges) + len(biases)) * 3 + max((len(cp.order) for cp in cps if cp.order is not None), default=0)
+    orders = max((len(cp.order) for cp in cps if cp.order is not None), default=0)
+    per = (len(edges) + len(biases)) * 3 + orders
     room = max(2, MAX_NUMBERS // max(1, per))
     if len(cps) > room:
         pick = np.unique(np.linspace(0, len(cps) - 1, room).round().astype(int))

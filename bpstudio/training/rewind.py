@@ -29,7 +29,7 @@ class SavedLine:
     state: Checkpoint  # weights, optimiser, trainer (epoch, history, rng, batch order)
     ladder: CheckpointLadder
     last_loss: float
-    branch: "Branch | None"  # the branch that was pending then (branches can nest)
+    branch: Branch | None  # the branch that was pending then (branches can nest)
 
 
 @dataclass

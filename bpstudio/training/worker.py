@@ -8,13 +8,12 @@ The worker never touches the document's Graph: it gets private copies in :class:
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-
-import functools
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot

@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from bpstudio.training.rewind_control import ContinueFromHereCommand, RewindControl
 from bpstudio.ui.panels.timeline import Timeline
 
-
 TURN_GAP_MS = 0  # the next panel on the next turn of the event loop (its paints come first)
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpstudio.core.checkpoints import (CheckpointLadder, TrainingCheckpoint, capture, count_bound,
-                                       restore)
+from bpstudio.core.checkpoints import CheckpointLadder, TrainingCheckpoint, capture, count_bound, restore
 from bpstudio.core.engine import Engine
 from bpstudio.core.settings import TrainingSettings
 from bpstudio.core.trainer import Trainer
@@ -21,7 +20,7 @@ def fake(epoch: int, n: int = 10) -> TrainingCheckpoint:
 def test_count_stays_within_the_bound_and_first_and_latest_are_kept():
     ladder = CheckpointLadder(per_level=8)
     worst = 0
-    for e in range(0, 20_000):
+    for e in range(20_000):
         ladder.record(fake(e))
         assert ladder.first == 0 and ladder.latest == e
         assert 0 in ladder and e in ladder

@@ -87,7 +87,8 @@ def test_a_version_1_file_loads_with_no_checkpoints_and_saves_as_version_2(tmp_p
     data = json.loads(path.read_text())
     assert data["version"] == 2 and "checkpoints" not in data
     again = fileformat.load(path)
-    assert {k: e.weight for k, e in again.graph.edges.items()} == {k: e.weight for k, e in p.graph.edges.items()}
+    weights = {k: e.weight for k, e in p.graph.edges.items()}
+    assert {k: e.weight for k, e in again.graph.edges.items()} == weights
 
 
 def test_a_version_1_file_with_checkpoints_is_refused():

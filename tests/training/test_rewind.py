@@ -46,7 +46,7 @@ def trained(p, epochs: int) -> TrainingSession:
 def test_training_records_every_recent_epoch_with_the_weights_it_had():
     p = project()
     s = trained(p, 25)
-    assert s.checkpoints.epochs() == list(range(0, 26))  # 26 < the ladder's 32 per level: all
+    assert s.checkpoints.epochs() == list(range(26))  # 26 < the ladder's 32 per level: all
     for epoch in (0, 7, 25):
         cp = s.checkpoints.get(epoch)
         ref = reference(p, epoch)

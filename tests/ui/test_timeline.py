@@ -3,7 +3,6 @@ branches training (undoable), the later history stays until the branch is confir
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
@@ -33,7 +32,7 @@ def trained(qtbot):
         ref_project = project.copy()
         for i in range(epochs):
             ctl.step("epoch")
-            qtbot.waitUntil(lambda: ctl.latest is not None and ctl.latest.epoch == i + 1
+            qtbot.waitUntil(lambda i=i: ctl.latest is not None and ctl.latest.epoch == i + 1
                             and ctl.state != "running", timeout=WAIT)
         windows.append(w)
         return w, ref_project, settings
@@ -130,3 +129,46 @@ def test_continue_from_here_branches_keeps_the_later_history_until_confirmed_and
     w.undo_stack.redo()
     qtbot.waitUntil(lambda: ctl.latest.epoch == 8, timeout=WAIT)
     assert {k: e.weight for k, e in w.document.graph.edges.items()} == ref8
+
+
+class FakeCheckpoint:
+    def __init__(self, epoch, loss=0.5):
+        self.epoch, self.loss = epoch, loss
+
+
+class FakeSnap:
+    def __init__(self, epochs, later=(), state="paused", branch=None):
+        self.checkpoints = tuple(FakeCheckpoint(e) for e in epochs)
+        self.later_checkpoints = tuple(FakeCheckpoint(e) for e in later)
+        self.state, self.history_reset, self.branch_epoch = state, False, branch
+
+
+def test_the_timeline_alone_says_what_is_on_view_and_enables_its_buttons(qtbot):
+    tl = Timeline()
+    qtbot.addWidget(tl)
+    tl.resize(500, 60)
+    tl.show()
+    assert "nothing trained yet" in tl.label.text()
+    tl.show_snapshot(FakeSnap([0, 64, 96, 100]))
+    assert tl.label.text().startswith("Epoch 100: 4 checkpoints")
+    assert not tl.continue_button.isEnabled() and not tl.latest_button.isEnabled()
+    with qtbot.waitSignal(tl.scrubbed) as got:
+        qtbot.mouseClick(tl.strip, Qt.LeftButton, pos=QPoint(round(tl.strip.x_of(60)), 10))
+    assert got.args == [64]  # the nearest recorded epoch
+    assert "Viewing epoch 64 of 100" in tl.label.text() and tl.continue_button.isEnabled()
+    assert "End (or Latest) returns" in tl.label.toolTip()
+    with qtbot.waitSignal(tl.continue_requested) as asked:
+        tl.continue_button.click()
+    assert asked.args == [64]
+    with qtbot.waitSignal(tl.live_requested):
+        tl.latest_button.click()
+    assert tl.viewing is None
+    # a pending branch: its later history is scrubbable and named as such
+    tl.show_snapshot(FakeSnap([0, 32, 40], later=[48, 64, 100], branch=40))
+    assert "Branched at epoch 40" in tl.label.text() and "Undo brings it back" in tl.label.text()
+    tl.strip.setFocus()
+    qtbot.keyClick(tl.strip, Qt.Key_Right)
+    assert tl.viewing == 48 and "after the branch: dimmed" in tl.label.text()
+    # a running snapshot ends viewing
+    tl.show_snapshot(FakeSnap([0, 32, 40, 41], state="running"))
+    assert tl.viewing is None

@@ -41,7 +41,7 @@ class TimelineStrip(QtWidgets.QWidget):
         self.setToolTip("Training's timeline: drag to look at an earlier epoch. "
                         "←/→ step between checkpoints, PageUp/PageDown ten, Home the first, End the latest")
 
-    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(400, 26)
 
     # ---------------------------------------------------------------- data
@@ -84,14 +84,15 @@ class TimelineStrip(QtWidgets.QWidget):
         return min(near, key=lambda e: abs(e - target))
 
     # ---------------------------------------------------------------- painting
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, _event) -> None:
         p = QtGui.QPainter(self)
         h = self.height()
         pal = self.palette()
         p.fillRect(self.rect(), pal.color(QtGui.QPalette.Base))
         if self.later:
             x0 = self.x_of(self.later[0] if not self.epochs else self.epochs[-1])
-            p.fillRect(QtCore.QRectF(x0, 3, self.x_of(self.later[-1]) - x0, h - 6), QtGui.QColor(236, 237, 240))
+            p.fillRect(QtCore.QRectF(x0, 3, self.x_of(self.later[-1]) - x0, h - 6),
+                       QtGui.QColor(236, 237, 240))
         for colour, epochs in ((DIM, self.later), (TICK, self.epochs)):
             p.setPen(QtGui.QPen(colour, 1))
             last = None
@@ -137,11 +138,11 @@ class TimelineStrip(QtWidgets.QWidget):
         if was is not None:
             self.live_requested.emit()
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
+    def mousePressEvent(self, event) -> None:
         if event.button() == Qt.LeftButton:
             self._scrub_to(self.nearest(event.position().x()))
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         e = self.nearest(event.position().x())
         if event.buttons() & Qt.LeftButton:
             self._scrub_to(e)
@@ -163,7 +164,7 @@ class TimelineStrip(QtWidgets.QWidget):
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         every = self.all_epochs()
         if not every:
             super().keyPressEvent(event)
