@@ -2,12 +2,16 @@
 
 Every reader of a shipped file goes through :func:`asset`: it returns the file's path or raises
 :class:`MissingAsset` (never a silent blank). The top-level ``resources/`` folder of the checkout is
-the source; the wheel carries a copy (see pyproject.toml), found the same way.
+the source; the wheel carries it as the package ``bpstudio.resources`` (see setup.py), and
+``importlib.resources`` finds it in either place (an editable install maps the package onto the folder).
 """
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
+
+CHECKOUT_RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
 class MissingAsset(FileNotFoundError):
@@ -16,7 +20,11 @@ class MissingAsset(FileNotFoundError):
 
 def asset_root() -> Path:
     """The folder that holds icons/, examples/, lessons/, datasets/."""
-    return Path(__file__).resolve().parents[1] / "resources"
+    try:
+        root = importlib.resources.files("bpstudio.resources")
+    except ModuleNotFoundError:  # run from a checkout that was never installed
+        return CHECKOUT_RESOURCES
+    return Path(str(root))
 
 
 def asset(*parts: str) -> Path:

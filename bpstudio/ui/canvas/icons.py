@@ -1,14 +1,12 @@
-"""Icons from resources/icons/*.svg (an empty icon when a file is missing)."""
+"""Toolbar and menu icons from the shipped resources/icons/*.svg (MissingAsset when one is absent)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtGui import QIcon
 
-ICON_DIR = Path(__file__).resolve().parents[3] / "resources" / "icons"
+from bpstudio.assets import asset
 
 
 def icon(name: str) -> QIcon:
-    path = ICON_DIR / f"{name}.svg"
-    return QIcon(str(path)) if path.exists() else QIcon()
+    """The icon ``name`` (an SVG in resources/icons); a missing file is a broken install, not a blank."""
+    return QIcon(str(asset("icons", f"{name}.svg")))
