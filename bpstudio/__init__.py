@@ -1,3 +1,3 @@
 """Backprop Studio: build a small neural network, press Step, and watch the error flow backward."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -8,6 +8,7 @@ import traceback
 APP_NAME = "Backprop Studio"
 ORG_NAME = "Backprop Studio"
 ORG_DOMAIN = "bpstudio.local"
+APP_ID = "org.bpstudio.BackpropStudio"  # the .desktop file's name (bpstudio.desktop uses the same)
 
 
 def create_app(argv: list[str] | None = None):
@@ -22,7 +23,21 @@ def create_app(argv: list[str] | None = None):
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORG_NAME)
     app.setOrganizationDomain(ORG_DOMAIN)
+    app.setDesktopFileName(APP_ID)  # Wayland and task bars match the window to the installed launcher
+    app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon():
+    """The studio's icon in every shipped size (the SVG for the rest)."""
+    from PySide6.QtGui import QIcon
+
+    from bpstudio.assets import asset, assets
+
+    icon = QIcon(str(asset("icons", "app", "bpstudio.svg")))
+    for png in assets("icons/app", ".png"):
+        icon.addFile(str(png))
+    return icon
 
 
 def install_excepthook(window) -> None:
@@ -53,6 +68,12 @@ def main(argv: list[str] | None = None, project: str | None = None) -> int:
         window.file_actions.load(project)
     window.show()
     return app.exec()
+
+
+def gui_main() -> int:
+    """The ``bpstudio-gui`` launcher (no console window on Windows): ``bpstudio-gui [FILE]``."""
+    files = [a for a in sys.argv[1:] if not a.startswith("-")]
+    return main(project=files[0]) if files else main()
 
 
 if __name__ == "__main__":

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "the commands below run the same engine without a window.")
     from . import __version__
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    from .cli_desktop import add_desktop_options
+
+    add_desktop_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("presets", help="list the built-in example projects")
