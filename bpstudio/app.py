@@ -8,7 +8,7 @@ import traceback
 APP_NAME = "Backprop Studio"
 ORG_NAME = "Backprop Studio"
 ORG_DOMAIN = "bpstudio.local"
-APP_ID = "org.bpstudio.BackpropStudio"  # the .desktop file's name (bpstudio.desktop uses the same)
+from bpstudio import APP_ID  # the .desktop file's name
 
 
 def create_app(argv: list[str] | None = None):
@@ -32,11 +32,15 @@ def app_icon():
     """The studio's icon in every shipped size (the SVG for the rest)."""
     from PySide6.QtGui import QIcon
 
-    from bpstudio.assets import asset, assets
+    from bpstudio.assets import MissingAsset, asset, assets
 
-    icon = QIcon(str(asset("icons", "app", "bpstudio.svg")))
-    for png in assets("icons/app", ".png"):
+    icon = QIcon()
+    for png in assets("icons/app", ".png"):  # crisp hand-checked pixels where a size is shipped
         icon.addFile(str(png))
+    if icon.isNull():
+        raise MissingAsset("the studio's app icon PNGs (icons/app/bpstudio-*.png) are missing; "
+                           "reinstall Backprop Studio")
+    asset("icons", "app", "bpstudio.svg")  # shipped for desktops that scale (a missing one raises)
     return icon
 
 

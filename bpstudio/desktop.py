@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from bpstudio.app import APP_ID  # app.py imports Qt only inside its functions
+from bpstudio import APP_ID
 from bpstudio.assets import asset, assets
 
 
