@@ -14,14 +14,13 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
 from PySide6.QtGui import QImage, QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 from bpstudio.core.dataset import Dataset  # noqa: E402
 from bpstudio.core.graph import HIDDEN, INPUT, OUTPUT, Graph  # noqa: E402
 from bpstudio.core.layout import apply_layout  # noqa: E402
-from bpstudio.core.presets import load_preset  # noqa: E402
 from bpstudio.core.project import Project  # noqa: E402
 
 TARGET_BIG_MS, TARGET_XOR_MS = 16.0, 1.0

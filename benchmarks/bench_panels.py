@@ -22,8 +22,9 @@ from dataclasses import replace
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
 from PySide6 import QtWidgets  # noqa: E402
+
+import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 
 BUDGET_MS = 16.0

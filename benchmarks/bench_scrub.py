@@ -18,9 +18,10 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Qt
+
+import pyqtgraph as pg
 
 BUDGET_MS = 16.0
 SECONDS = 4.0

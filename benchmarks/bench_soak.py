@@ -77,6 +77,7 @@ def run(steps: int = STEPS, timeout: float = 3600.0) -> dict:
     from PySide6.QtWidgets import QApplication
 
     import pyqtgraph  # noqa: F401  (after PySide6)
+
     from bpstudio.core.presets import load_preset
     from bpstudio.core.settings import TrainingSettings
     from bpstudio.training.controller import TrainingController

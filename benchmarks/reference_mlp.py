@@ -19,7 +19,7 @@ class ReferenceMLP:
         self.lr = lr
 
     @classmethod
-    def random(cls, sizes: list[int], lr: float = 0.1, seed: int = 0) -> "ReferenceMLP":
+    def random(cls, sizes: list[int], lr: float = 0.1, seed: int = 0) -> ReferenceMLP:
         rng = np.random.default_rng(seed)
         Ws = [rng.normal(0.0, 1.0 / np.sqrt(m), (m, n)) for m, n in zip(sizes, sizes[1:])]
         bs = [np.zeros(n) for n in sizes[1:]]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 import traceback
 
+from bpstudio import APP_ID  # the .desktop file's name
+
 APP_NAME = "Backprop Studio"
 ORG_NAME = "Backprop Studio"
 ORG_DOMAIN = "bpstudio.local"
-from bpstudio import APP_ID  # the .desktop file's name
 
 
 def create_app(argv: list[str] | None = None):

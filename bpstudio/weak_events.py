@@ -9,7 +9,8 @@ on the same graph) the next event calls into a deleted C++ object ("already dele
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 

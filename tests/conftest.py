@@ -9,7 +9,6 @@ import weakref  # noqa: E402
 
 import pytest  # noqa: E402
 
-
 _started_threads: "weakref.WeakSet" = weakref.WeakSet()  # every QThread started by a test
 _plot_menus: list = []  # (menu, owner) weak references: pyqtgraph's parentless context menus
 
@@ -20,6 +19,7 @@ def _track_qthreads_and_plot_menus():
     menu pyqtgraph makes for a plot (``ViewBoxMenu``, ``PlotItem.ctrlMenu``), for
     :func:`_qt_left_clean`."""
     from PySide6.QtCore import QThread
+
     from pyqtgraph.graphicsItems.PlotItem.PlotItem import PlotItem
     from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
 

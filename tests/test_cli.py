@@ -119,8 +119,8 @@ def test_online_mode_steps_sample_by_sample():
     proc = run("train", "--preset", "article-xor", "--epochs", "1", "--mode", "online", "--json")
     out = json.loads(proc.stdout)
     w = {(s, t): 1.0 for s in ("X1", "X2") for t in ("Z1", "Z2", "Z3")}
-    b = {u: 1.0 for u in ("Z1", "Z2", "Z3", "D0")}
-    v = {z: 1.0 for z in ("Z1", "Z2", "Z3")}
+    b = dict.fromkeys(("Z1", "Z2", "Z3", "D0"), 1.0)
+    v = dict.fromkeys(("Z1", "Z2", "Z3"), 1.0)
     losses = []
     for x1, x2, y in ((0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0)):
         z = {h: b[h] + w["X1", h] * x1 + w["X2", h] * x2 for h in v}

@@ -4,7 +4,8 @@
 of the chosen size (default: the window's own, batch), 300 ms apart, then the window stays open
 until closed. ``../shared/tools/screenshot.sh docs/screenshot-training.png 10 -- .venv/bin/python
 tools/screenshot_after_steps.py 6``. Options: ``--preset NAME`` loads a preset first (e.g. xor);
-``--play`` presses Play instead of Step (STEPS is ignored); ``--raise KEY`` (repeatable) brings a dock tab to the front (boundary, loss, arithmetic, deltas, …).
+``--play`` presses Play instead of Step (STEPS is ignored); ``--raise KEY`` (repeatable) brings a dock tab
+to the front (boundary, loss, arithmetic, deltas, …).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ def main(argv: list[str]) -> int:
     steps = int(rest[0]) if rest else 6
     granularity = rest[1] if len(rest) > 1 else None
     app = create_app([])
-    import pyqtgraph  # noqa: F401  (after PySide6)
     from PySide6.QtCore import QTimer
+
+    import pyqtgraph  # noqa: F401  (after PySide6)
 
     from bpstudio.ui.main_window import MainWindow
 

@@ -19,8 +19,9 @@ def main(argv: list[str]) -> int:
     epochs = int(argv[0]) if argv else 600
     fraction = float(argv[1]) if len(argv) > 1 else 0.3
     app = create_app([])
-    import pyqtgraph  # noqa: F401  (after PySide6)
     from PySide6.QtCore import QTimer
+
+    import pyqtgraph  # noqa: F401  (after PySide6)
 
     from bpstudio.core.presets import load_preset
     from bpstudio.core.settings import TrainingSettings

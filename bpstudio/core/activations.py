@@ -8,8 +8,8 @@ ones compute both without temporaries, in buffers the engine owns and reuses fro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

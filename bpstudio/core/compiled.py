@@ -9,8 +9,8 @@ arithmetic (each new page of memory is a page fault).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

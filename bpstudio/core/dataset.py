@@ -38,7 +38,7 @@ class Dataset:
             raise DatasetError("a dataset's source must be a CSV reference (a dict) or None")
         self.validate()
 
-    def validate(self) -> "Dataset":
+    def validate(self) -> Dataset:
         n = len(self.X)
         if self.X.ndim != 2 or self.Y.ndim != 2:
             raise DatasetError("inputs and targets must be tables (rows × columns)")
@@ -78,12 +78,12 @@ class Dataset:
     def test(self) -> tuple[np.ndarray, np.ndarray]:
         return self.X[~self.train_mask], self.Y[~self.train_mask]
 
-    def copy(self) -> "Dataset":
+    def copy(self) -> Dataset:
         return Dataset(self.X.copy(), self.Y.copy(), list(self.input_names),
                        list(self.target_names), self.train_mask.copy(), self.name,
                        copy.deepcopy(self.source))
 
-    def equals(self, other: "Dataset") -> bool:
+    def equals(self, other: Dataset) -> bool:
         """Same samples, names, split, name and source: what a project file would save."""
         return (
             np.array_equal(self.X, other.X) and np.array_equal(self.Y, other.Y)

@@ -202,7 +202,7 @@ def first_non_finite(graph: Graph, trace: StepTrace | None = None) -> Diagnostic
     each layer's weights and biases, then its units' net inputs and values (from ``trace``);
     then the deltas from the output back and the gradients and new weights."""
     layers = graph.layers()
-    for d, ids in enumerate(layers):
+    for ids in layers:
         for nid in ids:
             found = _bad_parameter(graph, nid)
             if found:

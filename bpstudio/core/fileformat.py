@@ -14,9 +14,19 @@ import os
 import secrets
 from pathlib import Path
 
-from .fileformat_checks import (FORMAT, MAX_BYTES, MAX_CSV_ROWS, MAX_EDGES, MAX_ROWS, MAX_UNITS,
-                                VERSION, NonFinite, ProjectFileError, no_duplicate_keys)
 from .fileformat_checkpoints import checkpoints_to_list
+from .fileformat_checks import (
+    FORMAT,
+    MAX_BYTES,
+    MAX_CSV_ROWS,
+    MAX_EDGES,
+    MAX_ROWS,
+    MAX_UNITS,
+    VERSION,
+    NonFinite,
+    ProjectFileError,
+    no_duplicate_keys,
+)
 from .fileformat_csv import reference_to_write, source_problem
 from .fileformat_read import project_from_dict
 from .graph import INPUT

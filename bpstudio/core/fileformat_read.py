@@ -8,9 +8,21 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .dataset import Dataset, DatasetError
-from .fileformat_checks import (FORMAT, MAX_EDGES, MAX_ROWS, MAX_UNITS, VERSION,
-                                fail, need_list, need_number, need_object, need_text, need_texts,
-                                need_whole, show)
+from .fileformat_checks import (
+    FORMAT,
+    MAX_EDGES,
+    MAX_ROWS,
+    MAX_UNITS,
+    VERSION,
+    fail,
+    need_list,
+    need_number,
+    need_object,
+    need_text,
+    need_texts,
+    need_whole,
+    show,
+)
 from .graph import INPUT, ROLES, Graph, GraphError
 from .project import Project
 from .settings import SettingsError, TrainingSettings

@@ -8,8 +8,8 @@ Gaussian noise added to the inputs (classification) or to the target (regression
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

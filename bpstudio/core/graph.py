@@ -9,13 +9,25 @@ events below and never poke the graph behind its back.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from typing import Iterable, Iterator
 
 from .activations import ACTIVATIONS
+
 # the parts live in graph_items; graph.py is where users import them from
-from .graph_items import HIDDEN, INPUT, OUTPUT, ROLES, Edge, GraphError, GraphEvents, Node  # noqa: F401
-from .graph_items import _check_finite, _next_free_number, _reorder
+from .graph_items import (  # noqa: F401
+    HIDDEN,
+    INPUT,
+    OUTPUT,
+    ROLES,
+    Edge,
+    GraphError,
+    GraphEvents,
+    Node,
+    _check_finite,
+    _next_free_number,
+    _reorder,
+)
 
 
 class Graph:
@@ -364,7 +376,7 @@ class Graph:
         self.events.reset.emit()
         self.events.structure_changed.emit()
 
-    def replace_with(self, other: "Graph") -> None:
+    def replace_with(self, other: Graph) -> None:
         """Become a copy of ``other`` (one ``reset`` event): used to load a project or preset."""
         self._nodes = {nid: replace(n) for nid, n in other._nodes.items()}
         self._edges = {}
@@ -381,7 +393,7 @@ class Graph:
         self.events.reset.emit()
         self.events.structure_changed.emit()
 
-    def copy(self) -> "Graph":
+    def copy(self) -> Graph:
         """A deep copy without any listeners."""
         g = Graph()
         g.replace_with(self)

@@ -7,8 +7,8 @@ dE/d(net input) = dE/dŷ . f'(a).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .dataset import Dataset, truth_table
 from .graph import HIDDEN, INPUT, OUTPUT, Graph

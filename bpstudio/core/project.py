@@ -21,7 +21,7 @@ class Project:
     # the timeline's TrainingCheckpoints (bpstudio/core/checkpoints.py), oldest first; immutable
     checkpoints: tuple = ()
 
-    def copy(self) -> "Project":
+    def copy(self) -> Project:
         return Project(self.graph.copy(), self.dataset.copy(),
                        TrainingSettings(**self.settings.to_dict()), self.name,
                        list(self.loss_history), self.epoch, self.description, tuple(self.checkpoints))

@@ -39,7 +39,7 @@ class TrainingSettings:
     max_epochs: int = 1000
     target_loss: float = 0.0
 
-    def validate(self) -> "TrainingSettings":
+    def validate(self) -> TrainingSettings:
         def need(cond: bool, msg: str) -> None:
             if not cond:
                 raise SettingsError(msg)
@@ -73,7 +73,7 @@ class TrainingSettings:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TrainingSettings":
+    def from_dict(cls, data: dict) -> TrainingSettings:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:

@@ -15,8 +15,9 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+import numpy as np
 
 from ..core.dataset import Dataset
 from ..core.graph import Graph

@@ -16,8 +16,9 @@ import functools
 import hashlib
 import weakref
 
-import numpy as np
 from PySide6.QtGui import QUndoCommand
+
+import numpy as np
 
 from bpstudio.core.dataset import Dataset
 from bpstudio.core.match import plan_adjustment

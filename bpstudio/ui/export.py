@@ -11,23 +11,23 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QWidget
 
+import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pyqtgraph's exporters)
-from bpstudio.core import fileformat
+
+from bpstudio.core import fileformat, optimizers
 from bpstudio.core.engine import Engine
 from bpstudio.core.explain import explain_markdown
 from bpstudio.core.project import Project
 from bpstudio.core.trace import trace_step
-from bpstudio.core import optimizers
 
 MARGIN = 20.0
 
@@ -258,7 +258,7 @@ def add_export_action(menu, parent: QWidget, text: str, title: str, suggestion: 
 def _plots(window) -> list[tuple[str, pg.GraphicsView]]:
     """(title, view) of every pyqtgraph view holding a plot in the window's docks, titled by dock."""
     found = []
-    for key, dock in getattr(window, "docks", {}).items():
+    for dock in getattr(window, "docks", {}).values():
         plots = [v for v in dock.findChildren(pg.GraphicsView)
                  if any(isinstance(i, pg.PlotItem) for i in v.scene().items())]
         for i, plot in enumerate(plots):

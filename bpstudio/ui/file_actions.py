@@ -12,8 +12,8 @@ The dialogs are module functions (``ask_*``, ``show_error``) so tests can replac
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import time
 
-import numpy as np
 from PySide6.QtCore import QObject, Slot
+
+import numpy as np
 
 from bpstudio.training.session import RUNNING
 from bpstudio.training.snapshot import UPDATE

@@ -8,7 +8,7 @@ imported dataset is put in place. ``choose`` (tests, scripted use) answers the b
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 

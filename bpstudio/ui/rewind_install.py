@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, QTimer, Slot
 
 from bpstudio.training.rewind_control import ContinueFromHereCommand, RewindControl
 from bpstudio.ui.panels.timeline import Timeline

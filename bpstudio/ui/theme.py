@@ -128,7 +128,7 @@ def style_plot(widget: pg.GraphicsView, theme: Theme) -> None:
             item.setTitle(item.titleLabel.text, color=theme.plot_foreground)
 
 
-_PLOTS: "weakref.WeakSet[pg.GraphicsView]" = weakref.WeakSet()
+_PLOTS: weakref.WeakSet[pg.GraphicsView] = weakref.WeakSet()
 
 
 def register_plot(widget: pg.GraphicsView) -> pg.GraphicsView:

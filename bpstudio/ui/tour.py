@@ -7,12 +7,11 @@ a small :class:`TourDriver`, so the tour never reaches into widgets it does not 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,8 @@ PAGES: tuple[TourPage, ...] = (
         "<p>The update is W := W − α·∂E/∂W. The article takes delta = actual − predicted = −4 and "
         "still subtracts α·Z·δ, so its step climbs the loss: for row 00 alone its output weights "
         "become 1 − 0.1·1·(−4) = 1.4; the correct ones are 1 − 0.1·1·4 = <b>0.6</b>. Weights leaving "
-        "X1 = X2 = 0 get a zero gradient from that row (the article makes them 1.4 too). With the batch mean the output weights get gradient 14.5 and "
+        "X1 = X2 = 0 get a zero gradient from that row (the article makes them 1.4 too). "
+        "With the batch mean the output weights get gradient 14.5 and "
         "become 1 − 0.1·14.5 = <b>−0.45</b>.</p>",
         "step_phase", "Step one phase"),
     TourPage(

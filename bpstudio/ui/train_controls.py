@@ -13,9 +13,22 @@ import math
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QFrame, QLabel, QLineEdit,
-                               QMessageBox, QScrollArea, QSlider, QSpinBox, QStyle, QToolBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QScrollArea,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bpstudio.core.init import INITS
 from bpstudio.core.losses import LOSSES

@@ -7,7 +7,11 @@ import pytest
 
 from bpstudio.core.dataset import Dataset, truth_table
 from bpstudio.core.diagnostics import (
-    best_linear_loss, diagnose, first_non_finite, is_linear, symmetric_groups,
+    best_linear_loss,
+    diagnose,
+    first_non_finite,
+    is_linear,
+    symmetric_groups,
 )
 from bpstudio.core.engine import Engine
 from bpstudio.core.presets import initialise, layered_graph, load_preset

@@ -55,7 +55,7 @@ def reference(graph: Graph, X, Y, loss: str = "squared_error"):
     nets = {u: [] for u in order}
     acts = {u: [] for u in order}
     deltas = {u: [] for u in order}
-    w_grad = {k: 0.0 for k in graph.edges}
+    w_grad = dict.fromkeys(graph.edges, 0.0)
     b_grad = {n.id: 0.0 for n in graph if n.role != INPUT}
     total = 0.0
     for x, y in zip(X, Y):

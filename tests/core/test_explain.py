@@ -10,7 +10,12 @@ import pytest
 from bpstudio.core import optimizers
 from bpstudio.core.engine import Engine
 from bpstudio.core.explain import (
-    SECTIONS, bias_unit_name, explain_lines, explain_markdown, explain_text, weight_name,
+    SECTIONS,
+    bias_unit_name,
+    explain_lines,
+    explain_markdown,
+    explain_text,
+    weight_name,
 )
 from bpstudio.core.graph import OUTPUT
 from bpstudio.core.notation import factor, num
@@ -292,7 +297,7 @@ def test_random_graphs_explain_with_the_traces_numbers(seed):
             d = trace.delta[sample, trace.column[ln.unit]]
             value = ln.text.split(" = ")[-1].split(" (")[0]
             assert float(value) == pytest.approx(d, rel=1e-5, abs=1e-12)
-        updates = [ln for ln in lines if ln.section == "updates" and (ln.text.startswith(("dE/d"))
+        updates = [ln for ln in lines if ln.section == "updates" and (ln.text.startswith("dE/d")
                    or ":=" in ln.text)]
         assert len(updates) == len(trace.edge_keys) + len(trace.bias_ids)
         assert {ln.edge for ln in updates if ln.edge} == set(trace.edge_keys)

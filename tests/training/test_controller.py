@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QThread, qInstallMessageHandler
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread, qInstallMessageHandler
 
 from bpstudio.core import trainer as trainer_module
 from bpstudio.core.presets import load_preset

@@ -11,8 +11,7 @@ from bpstudio.core.settings import TrainingSettings
 from bpstudio.core.trainer import Trainer
 from bpstudio.training.compose import make_snapshot
 from bpstudio.training.phases import phase_plan, reveal
-from bpstudio.training.session import (DIVERGED, FINISHED, IDLE, PAUSED, RUNNING,
-                                       TrainingSession)
+from bpstudio.training.session import DIVERGED, FINISHED, IDLE, PAUSED, RUNNING, TrainingSession
 
 from .helpers import deep_project
 

@@ -173,7 +173,7 @@ def test_typing_over_an_edge_label_sets_the_weight(window):
 
 
 def test_set_unit_values_colours_on_a_symmetric_map_and_clears(window):
-    scene, g = window.scene, window.document.graph
+    scene = window.scene
     z1, z2, d0 = nid(window, "Z1"), nid(window, "Z2"), nid(window, "D0")
     scene.set_unit_values({z1: 4.0, z2: -2.0, d0: 0.0}, "delta")
     assert scene.nodes[z1].bucket == style.N_BUCKETS - 1
@@ -191,7 +191,7 @@ def test_set_edge_values_recolours_without_touching_the_graph(window):
     scene, g = window.scene, window.document.graph
     before = g.snapshot()
     key = (nid(window, "Z1"), nid(window, "D0"))
-    weights = {k: 1.0 for k in g.edges}
+    weights = dict.fromkeys(g.edges, 1.0)
     weights[key] = -3.0
     scene.set_edge_values(weights, {nid(window, "D0"): 0.6})
     assert g.snapshot() == before
@@ -268,7 +268,7 @@ def test_wheel_zooms_around_the_cursor(window):
 def test_non_finite_values_from_a_diverged_run_do_not_break_the_canvas(window):
     scene, g = window.scene, window.document.graph
     keys = list(g.edges)
-    weights = {k: 1.0 for k in keys}
+    weights = dict.fromkeys(keys, 1.0)
     weights[keys[0]], weights[keys[1]] = float("nan"), float("inf")
     scene.set_edge_values(weights)
     assert scene.edges[keys[0]].bucket == round(style.MID) and scene.edges[keys[0]]._text == "—"

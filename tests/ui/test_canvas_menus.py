@@ -7,7 +7,6 @@ from PySide6.QtCore import QPointF, Qt
 from bpstudio.ui.canvas.context_menu import build_menu
 from tests.conftest import mouse_drag
 
-
 KEEP = []  # a QMenu without a parent is deleted when Python drops it
 
 

@@ -39,8 +39,7 @@ def test_forward_phases_light_values_and_backward_phases_deltas(window, qtbot):
         # sample 0 of the article: X1 = X2 = 0, every Z = 1, D0 = 4, delta_D0 = 4, delta_Z = 4
         units, legend = seen["forward hidden"]
         assert legend == "activation"
-        assert {n: units[n] for n in ("Z1", "Z2", "Z3")} == {n: ("activation", 1.0, True)
-                                                             for n in ("Z1", "Z2", "Z3")}
+        assert {n: units[n] for n in ("Z1", "Z2", "Z3")} == dict.fromkeys(("Z1", "Z2", "Z3"), ("activation", 1.0, True))
         assert units["D0"] == ("", None, False)  # not reached yet
         assert units["X1"][1] is None  # inputs carry no painted value
         units, legend = seen["forward output"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QImage, QPainter
+
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage, QPainter
 
 from benchmarks.bench_canvas import _project, big_graph
 from bpstudio.ui.canvas import edge_bundle, style
@@ -52,7 +53,7 @@ def test_big_network_opens_bundled_and_recolours(qtbot, big):
     assert np.array_equal(bundle.values, w) and bundle.scale == 2.0
     assert bundle.buckets[0] == 0 and bundle.buckets[-1] == style.N_BUNDLE - 1
     assert doc.graph.snapshot() == before
-    scene.set_unit_values({nid: 1.0 for nid in list(doc.graph.nodes)[:10]}, "activation")
+    scene.set_unit_values(dict.fromkeys(list(doc.graph.nodes)[:10], 1.0), "activation")
     assert sum(i.value is not None for i in scene.nodes.values()) == 10
     # zoomed in on one corner: every edge crossing the view is drawn
     view.resetTransform()
@@ -73,7 +74,7 @@ def test_bundle_follows_edits_and_weight_write_back(qtbot, monkeypatch):
     calls = []
     monkeypatch.setattr(edge_bundle.EdgeBundle, "_rescale",
                         lambda self, f=edge_bundle.EdgeBundle._rescale: (calls.append(1), f(self)))
-    doc.graph.set_weights({k: 0.5 for k in doc.graph.edges}, {})
+    doc.graph.set_weights(dict.fromkeys(doc.graph.edges, 0.5), {})
     assert calls == []
     img = QImage(10, 10, QImage.Format_ARGB32_Premultiplied)
     painter = QPainter(img)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-import pytest
 from PySide6.QtCore import QPointF
+
+import pytest
 
 from bpstudio.core.graph import INPUT
 from bpstudio.ui.canvas import commands as cmd
@@ -30,7 +31,7 @@ def assert_in_step(scene: GraphScene) -> None:
         n = g.nodes[nid]
         assert item.node is n
         assert (item.pos().x(), item.pos().y()) == (n.x, n.y)
-        assert set(e.key for e in item.edges if not isinstance(e, BiasEdgeItem)) == \
+        assert {e.key for e in item.edges if not isinstance(e, BiasEdgeItem)} == \
             {e.key for e in g.incoming(nid)} | {e.key for e in g.outgoing(nid)}
     for key, item in scene.edges.items():
         assert item.value == g.edges[key].weight

@@ -3,10 +3,11 @@ and the toolbars fit a narrow window without hiding Play or Step."""
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QStyleOptionGraphicsItem
+
+import pytest
 
 from bpstudio.ui import theme as themes
 from bpstudio.ui.canvas import style
@@ -101,7 +102,7 @@ def test_the_legend_card_follows_the_theme(window, qtbot):
         for name in ("dark", "light"):
             themes.apply_theme(name, root=window)
             base = themes.get(name).base  # the palette reaches the widgets on the next event round
-            qtbot.waitUntil(lambda: legend.palette().color(QPalette.Base).name() == base, timeout=2000)
+            qtbot.waitUntil(lambda base=base: legend.palette().color(QPalette.Base).name() == base, timeout=2000)
             image = legend.grab().toImage()
             card = image.pixelColor(4, image.height() // 2)
             assert abs(card.lightness() - QColor(base).lightness()) < 40, name
@@ -135,7 +136,7 @@ def test_a_small_value_fits_inside_its_unit(window):
     """0.00512 or -2.7e-4 stay inside the circle: a smaller font, a short exponent."""
     from PySide6.QtGui import QFontMetricsF
 
-    from bpstudio.ui.canvas.node_item import R, VALUE_WIDTH, value_font
+    from bpstudio.ui.canvas.node_item import VALUE_WIDTH, R, value_font
 
     item = NodeItem(window.document.graph.find("Z1"))
     for value, text in ((-0.00512, "-0.00512"), (-2.7e-4, "-2.7e-4"), (4.0, "4"), (-12345.0, "-1.2e4")):

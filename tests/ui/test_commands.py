@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtGui import QUndoStack
+
+import pytest
 
 from bpstudio.core.graph import HIDDEN
 from bpstudio.core.presets import load_preset

@@ -3,8 +3,9 @@ change to fit is adjusted only after the learner agrees, as one undo step that r
 
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtWidgets import QMessageBox
+
+import numpy as np
 
 from bpstudio.core.csv_import import parse
 from bpstudio.core.engine import Engine

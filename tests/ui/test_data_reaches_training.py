@@ -1,10 +1,11 @@
 """A cell edited in the Data dock is what the real training (controller → worker thread) uses next,
 and a row marked as test leaves the training batch."""
 
-import numpy as np
-import pytest
-import pyqtgraph as pg  # noqa: F401
 from PySide6.QtCore import Qt
+
+import numpy as np
+import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core.presets import load_preset
 from bpstudio.training.controller import TrainingController

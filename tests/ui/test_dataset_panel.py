@@ -3,13 +3,14 @@ prompt, and the CSV dialog importing in its thread without changing anything on 
 
 from pathlib import Path
 
-import numpy as np
-import pytest
 import shiboken6
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bpstudio.core.engine import Engine
 from bpstudio.core.generators import generate

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import subprocess
 
-import numpy as np
-import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow
+
+import numpy as np
+import pytest
 
 from bpstudio.core import fileformat
 from bpstudio.core.presets import load_preset
@@ -281,8 +282,9 @@ def test_saving_to_a_missing_folder_reports_and_keeps_modified(studio, tmp_path,
 # ---------------------------------------------------------------------------- export
 import xml.etree.ElementTree as ET  # noqa: E402
 
-import pyqtgraph as pg  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
+
+import pyqtgraph as pg  # noqa: E402
 
 from bpstudio.ui import export  # noqa: E402
 
@@ -309,7 +311,7 @@ def test_install_puts_the_file_commands_in_the_file_menu(main_window):
                          "Re&vert to Saved"]
     assert texts[-1] == "&Quit" and "&Export" in texts
     assert actions.actions["save"].shortcut().toString() == "Ctrl+S"
-    assert getattr(w, "file_actions") is actions
+    assert w.file_actions is actions
     w.document.undo_stack.push(SetWeightCommand(w.document.graph, *next(iter(w.document.graph.edges)), 2.0))
     assert w.confirm_discard() is False  # the window's own "discard?" now goes through our prompt
 
@@ -367,7 +369,7 @@ def test_markdown_of_the_next_step_has_the_articles_numbers(main_window, tmp_pat
 
 def test_trained_network_exports_as_a_project_that_loads(main_window, tmp_path):
     w, actions = main_window
-    w.document.graph.set_weights({k: 0.5 for k in w.document.graph.edges}, {})
+    w.document.graph.set_weights(dict.fromkeys(w.document.graph.edges, 0.5), {})
     path = tmp_path / "trained.bpstudio"
     export.export_trained_project(w.document.project, path)
     assert fileformat.load(path).graph.snapshot() == w.document.graph.snapshot()

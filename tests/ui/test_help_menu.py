@@ -1,8 +1,10 @@
 """Help menu of the real window: the tour, the shortcuts (F1) and About, each reachable and working."""
 
-import pyqtgraph as pg  # noqa: F401
 from PySide6.QtWidgets import QMessageBox
 
+import pyqtgraph as pg  # noqa: F401
+
+from bpstudio import __version__
 from bpstudio.ui.main_window import MainWindow
 
 
@@ -29,7 +31,7 @@ def test_about_shows_the_version_and_the_conventions(qtbot, monkeypatch):
     assert len(shown) == 1  # once: the window's short text was replaced, not shown as well
     parent, title, text = shown[0]
     assert parent is w and title == "About Backprop Studio"
-    assert "Backprop Studio 0.1.0" in text and "E = ½(ŷ − y)²" in text and "W := W − α·∂E/∂W" in text
+    assert f"Backprop Studio {__version__}" in text and "E = ½(ŷ − y)²" in text and "W := W − α·∂E/∂W" in text
     w.file_actions.autosaver.stop()
 
 

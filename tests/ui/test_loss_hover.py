@@ -1,9 +1,10 @@
 """Moving the mouse over the loss plot reads out the nearest epoch and its values, in log y too."""
 
-import numpy as np
-import pyqtgraph as pg  # noqa: F401
 from PySide6 import QtCore
 from PySide6.QtTest import QTest
+
+import numpy as np
+import pyqtgraph as pg  # noqa: F401
 
 from bpstudio.training.snapshot import Snapshot, frozen
 from bpstudio.ui.panels.loss import LossPanel

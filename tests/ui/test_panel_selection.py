@@ -1,9 +1,10 @@
 """Clicking a unit or an edge on the canvas selects it in the panels: its delta bar, its lines of the
 worked arithmetic, its row of the gradient check."""
 
-import pyqtgraph as pg  # noqa: F401
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+
+import pyqtgraph as pg  # noqa: F401
 
 from bpstudio.core.presets import load_preset
 from bpstudio.ui.document import Document

@@ -1,8 +1,9 @@
 """Every button, check box, spin box and list box of the panels says what it does when hovered."""
 
-import pytest
-import pyqtgraph as pg  # noqa: F401
 from PySide6 import QtWidgets
+
+import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core.presets import load_preset
 from bpstudio.ui.document import Document

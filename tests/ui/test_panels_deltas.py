@@ -1,10 +1,11 @@
 """After a real step, the canvas and the delta bars show the engine's deltas."""
 
-import numpy as np
-import pytest
 from PySide6 import QtCore
-import pyqtgraph as pg  # noqa: F401
 from PySide6.QtTest import QTest
+
+import numpy as np
+import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core.presets import load_preset
 from bpstudio.training.snapshot import BACKWARD, Phase
@@ -164,6 +165,7 @@ def test_before_any_step_the_units_are_in_place_with_a_hint(qtbot):
 
 def test_a_preview_is_shown_as_one_but_not_kept_as_a_step(qtbot):
     from dataclasses import replace as dc_replace
+
     from bpstudio.core.trace import trace_step
 
     run = DemoRun(load_preset("article-xor"))

@@ -1,13 +1,15 @@
 """Diagnostics appear for the identity network and for constant init, and go after re-initialising."""
 
-import numpy as np
-import pyqtgraph as pg  # noqa: F401
-from PySide6 import QtCore
 from dataclasses import replace
 
+from PySide6 import QtCore
+
+import numpy as np
+import pyqtgraph as pg  # noqa: F401
+
+from bpstudio.core.dataset import truth_table
 from bpstudio.core.presets import initialise, layered_graph, load_preset
 from bpstudio.core.project import Project
-from bpstudio.core.dataset import truth_table
 from bpstudio.core.settings import TrainingSettings
 from bpstudio.ui.document import Document
 from bpstudio.ui.panels.demo import DemoRun
@@ -155,7 +157,7 @@ def test_banner_keeps_its_lines_through_training_write_backs_and_hides_when_noth
     qtbot.waitUntil(lambda: banner.isVisible(), timeout=2000)
     height, rows = banner.height(), panel.rows()
     for k in range(3):  # what the controller does after each step: new weights, still symmetric
-        w = {key: 1.0 - 0.1 * (k + 1) for key in g.edges}
+        w = dict.fromkeys(g.edges, 1.0 - 0.1 * (k + 1))
         g.set_weights(w, {n.id: 0.5 for n in g if n.role != "input"})
         qtbot.wait(20)
     assert panel.kinds() == ["symmetric", "linear"]

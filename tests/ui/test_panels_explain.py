@@ -1,16 +1,15 @@
 """The worked-arithmetic panel shows the article's corrected numbers and follows the selection."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core.presets import load_preset
 from bpstudio.core.settings import TrainingSettings
 from bpstudio.core.trace import trace_step
-from dataclasses import replace
-
 from bpstudio.training.snapshot import BACKWARD, FORWARD, UPDATE, Phase
 from bpstudio.ui.panels.demo import DemoRun
 from bpstudio.ui.panels.explain import ArithmeticPanel

@@ -3,8 +3,8 @@
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core.dataset import truth_table
 from bpstudio.core.engine import Engine

@@ -1,8 +1,8 @@
 """The panels in the real window, fed by the real training controller through its worker thread."""
 
 import numpy as np
-import pytest
 import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core.presets import load_preset
 from bpstudio.training.controller import TrainingController
@@ -98,7 +98,7 @@ def test_walking_a_step_phase_by_phase_lights_the_error_flowing_back(studio, qtb
                               check_params_cb=lambda s: s.phase is not None) as blocker:
             ctl.step("phase")
         snap = blocker.args[0]
-        qtbot.waitUntil(lambda: p.deltas.status.text().endswith(snap.phase.label), timeout=WAIT)
+        qtbot.waitUntil(lambda snap=snap: p.deltas.status.text().endswith(snap.phase.label), timeout=WAIT)
         seen[snap.phase.label] = (dict(p.deltas.bar_values()), window.scene.nodes[z1].value,
                                   window.scene.highlighted_depth, p.arithmetic.plain_text())
     bars, z1_value, lit, text = seen["forward output"]

@@ -3,8 +3,8 @@
 import csv
 
 import numpy as np
-import pytest
 import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core.presets import load_preset
 from bpstudio.training.snapshot import Snapshot, frozen

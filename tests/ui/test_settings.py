@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow
 
 import pyqtgraph as pg
+import pytest
+
 from bpstudio.ui import theme as themes
-from bpstudio.ui.settings import (MAX_RECENT, SETTINGS_VERSION, StudioSettings, migrate,
-                                  stored_version)
+from bpstudio.ui.settings import MAX_RECENT, SETTINGS_VERSION, StudioSettings, migrate, stored_version
 
 
 @pytest.fixture

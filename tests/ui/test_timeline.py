@@ -3,8 +3,9 @@ branches training (undoable), the later history stays until the branch is confir
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
+
+import pytest
 
 from bpstudio.core.engine import Engine
 from bpstudio.core.presets import load_preset

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 
+import numpy as np
+import pytest
+
+from bpstudio import __version__
 from bpstudio.core.engine import Engine
 from bpstudio.core.presets import load_preset
 from bpstudio.core.trace import trace_step
@@ -159,7 +161,7 @@ def test_shortcuts_come_from_the_real_menus(qtbot):
     dialog = ShortcutsDialog(w)
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == len(rows) + len(GESTURES)
-    assert "Backprop Studio 0.1.0" in about_html() and "½(ŷ − y)²" in about_html()
+    assert f"Backprop Studio {__version__}" in about_html() and "½(ŷ − y)²" in about_html()
     dialog.close()
     w.file_actions.autosaver.stop()
 

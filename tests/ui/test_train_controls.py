@@ -6,9 +6,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
 from PySide6.QtCore import Qt, qInstallMessageHandler  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
+
+import pytest  # noqa: E402
 
 from bpstudio.core import trainer as trainer_module  # noqa: E402
 from bpstudio.core.settings import TrainingSettings  # noqa: E402

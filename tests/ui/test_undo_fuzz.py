@@ -18,8 +18,8 @@ from bpstudio.core import fileformat
 from bpstudio.core.activations import ACTIVATIONS
 from bpstudio.core.graph import HIDDEN, INPUT, OUTPUT
 from bpstudio.core.presets import layered_graph, load_preset
-from bpstudio.ui.canvas import commands as C
 from bpstudio.ui import data_commands as D
+from bpstudio.ui.canvas import commands as C
 from bpstudio.ui.document import Document
 
 SEED = 7

@@ -8,11 +8,12 @@ for each pair of connected columns (the level of detail for a zoomed-out view of
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainter, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem
+
+import numpy as np
+import pyqtgraph as pg
 
 from . import style
 

@@ -88,7 +88,7 @@ def with_hidden_layer(graph: Graph, size: int, settings: TrainingSettings, activ
     g = graph.copy()
     cols = [ids for ids in g.layers() if ids]
     outs = [n.id for n in g.outputs] or cols[-1]
-    prev = [i for i in cols[-2]] if len(cols) >= 2 else [n.id for n in g.inputs]
+    prev = list(cols[-2]) if len(cols) >= 2 else [n.id for n in g.inputs]
     prev = [i for i in prev if i not in outs]
     last_hidden = [i for i in prev if g.nodes[i].role == HIDDEN]
     act = activation or (g.nodes[last_hidden[0]].activation if last_hidden else "tanh")

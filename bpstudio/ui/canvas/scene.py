@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene
+
+import numpy as np
 
 from bpstudio.core.graph import INPUT
 from bpstudio.core.layout import COLUMN_GAP, ROW_GAP
 
+from ...weak_events import follow
 from . import network_ops as ops
 from . import style
 from .bias_item import BiasEdgeItem, BiasUnitItem
 from .edge_bundle import EdgeBundle
 from .edge_item import EdgeItem
 from .node_item import NodeItem
-from ...weak_events import follow
 from .scene_edits import SceneEdits
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen
+
+import numpy as np
 
 N_BUCKETS = 256  # colour buckets of the diverging map (index 0 = -1, 255 = +1)
 MID = (N_BUCKETS - 1) / 2.0

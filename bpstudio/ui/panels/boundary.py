@@ -11,9 +11,10 @@ height) when not, so the boundary plot keeps most of the room.
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Slot
+
+import numpy as np
 import pyqtgraph as pg
 
 from bpstudio.ui.panels.colormap import output_map

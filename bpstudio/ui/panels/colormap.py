@@ -6,8 +6,9 @@ panels agree; the stops below are only a fallback when the canvas is not there.
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtGui  # noqa: F401  (PySide6 before pyqtgraph)
+
+import numpy as np
 import pyqtgraph as pg
 
 # (position in [0, 1], RGB): 0 is −scale, 0.5 is zero, 1 is +scale

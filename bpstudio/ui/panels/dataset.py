@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import math
 import weakref
-from typing import Callable
+from collections.abc import Callable
 
 import shiboken6
-
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bpstudio.core.dataset import DatasetError
 from bpstudio.core.match import check_match
-from bpstudio.ui.data_commands import (InsertRowsCommand, RemoveRowsCommand, SetCellCommand,
-                                       SetSplitCommand)
+from bpstudio.ui.data_commands import InsertRowsCommand, RemoveRowsCommand, SetCellCommand, SetSplitCommand
 from bpstudio.ui.match_prompt import confirm_match, counts_differ, offer_dataset
 from bpstudio.ui.panels.generator_box import GeneratorBox
 
@@ -160,7 +165,7 @@ class DatasetTableModel(QAbstractTableModel):
         return f"DatasetTableModel({self.rowCount()} rows × {self.columnCount()} columns)"
 
 
-def _follow(event, panel: "DataPanel") -> None:
+def _follow(event, panel: DataPanel) -> None:
     """Refresh ``panel`` on a core event; the handler drops itself once the panel is gone.
 
     (A ``destroyed`` signal connected to a lambda would do it too, but it fires during interpreter

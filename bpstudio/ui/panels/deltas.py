@@ -13,15 +13,16 @@ side in a wide dock and one above the other in a tall one, so their labels never
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Signal, Slot
+
+import numpy as np
 import pyqtgraph as pg
 
 from bpstudio.training.snapshot import BACKWARD
 from bpstudio.ui.panels.colormap import colours_of, diverging_map, symmetric_scale
-from bpstudio.ui.panels.finding_rows import ElidedLine
 from bpstudio.ui.panels.delta_values import MEAN, graph_depths, snapshot_depths, unit_deltas  # noqa: F401
+from bpstudio.ui.panels.finding_rows import ElidedLine
 from bpstudio.ui.panels.throttle import Redraw
 from bpstudio.weak_events import follow
 

@@ -56,7 +56,7 @@ class DemoRun:
         self.trace = tr
         return tr
 
-    def run(self, steps: int) -> "DemoRun":
+    def run(self, steps: int) -> DemoRun:
         for k in range(steps):
             self.step(traced=k == steps - 1)
         return self

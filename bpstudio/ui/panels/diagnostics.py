@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal, Slot
+
 import pyqtgraph as pg  # noqa: F401  (import order for demos)
 
 from bpstudio.core.init import initial_values

@@ -16,14 +16,20 @@ highlights them; Copy and Export Markdown.
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Signal, Slot
+
+import numpy as np
 import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgraph for demos)
 
 from bpstudio.ui.panels.finding_rows import ElidedLine
-from bpstudio.ui.panels.step_trace import (Recalled, StepRecall, TraceUnavailable, line_shown,
-                                           preview_next_step)
+from bpstudio.ui.panels.step_trace import (
+    Recalled,
+    StepRecall,
+    TraceUnavailable,
+    line_shown,
+    preview_next_step,
+)
 from bpstudio.weak_events import follow
 
 HIGHLIGHT = QtGui.QColor(255, 220, 120)

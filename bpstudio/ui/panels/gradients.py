@@ -9,9 +9,10 @@ backprop gradient of every weight with central finite differences
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Slot
+
+import numpy as np
 import pyqtgraph as pg
 
 from bpstudio.core.engine import Engine
@@ -238,9 +239,9 @@ class GradientPanel(QtWidgets.QWidget):
 if __name__ == "__main__":
     from types import SimpleNamespace
 
-    from bpstudio.core.presets import layered_graph, initialise
-    from bpstudio.core.project import Project
     from bpstudio.core.dataset import truth_table
+    from bpstudio.core.presets import initialise, layered_graph
+    from bpstudio.core.project import Project
     from bpstudio.core.settings import TrainingSettings
     from bpstudio.ui.panels.demo import DemoRun
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
 from bpstudio.core.activations import ACTIVATIONS
 from bpstudio.core.graph import INPUT, GraphError

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Slot
+
+import numpy as np
 
 from bpstudio.training.snapshot import FORWARD, LOSS
 from bpstudio.ui.panels.colormap import diverging_map

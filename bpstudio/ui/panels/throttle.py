@@ -11,9 +11,8 @@ its window is shown) waits until the panel is shown again.
 
 from __future__ import annotations
 
-from typing import Callable
-
 import time
+from collections.abc import Callable
 
 from PySide6 import QtCore
 
