@@ -117,23 +117,26 @@ def export_plot_png(plot, path, width: int = 1200) -> None:
     _check_written(path)
 
 
-def export_plot_svg(plot, path) -> None:
-    """pyqtgraph's SVG exporter; Qt's SVG generator when pyqtgraph's trips on a newer Qt's paths."""
+def export_plot_svg(plot, path, title: str = "Backprop Studio plot") -> None:
+    """A pyqtgraph plot (PlotWidget or PlotItem) drawn by Qt's own SVG generator.
+
+    Not pyqtgraph's SVGExporter: on Qt 6.11+ its path parser raises midway through every export
+    (``x,y = c.split(',')``), and on Python 3.13 with PySide6 6.12 two such failed exports made the
+    next paint of any plot segfault (tests/ui/test_plot_svg_crash.py keeps that sequence)."""
     _check_writable(path)
     item = _plot_item(plot)
+    rect = item.sceneBoundingRect()
+    gen = QSvgGenerator()
+    gen.setFileName(str(path))
+    gen.setSize(rect.size().toSize())
+    gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    gen.setTitle(title)
+    gen.setDescription("Exported from Backprop Studio")
+    painter = QPainter(gen)
     try:
-        pg.exporters.SVGExporter(item).export(str(path))
-    except Exception:  # noqa: BLE001 - fall back to Qt's own SVG writer
-        rect = item.sceneBoundingRect()
-        gen = QSvgGenerator()
-        gen.setFileName(str(path))
-        gen.setSize(rect.size().toSize())
-        gen.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-        painter = QPainter(gen)
-        try:
-            item.scene().render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-        finally:
-            painter.end()
+        item.scene().render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+    finally:
+        painter.end()
     _check_written(path)
 
 

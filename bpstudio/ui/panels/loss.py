@@ -11,34 +11,18 @@ from __future__ import annotations
 
 import math
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 from PySide6.QtCore import Slot
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers the PNG and SVG exporters)
 
+from bpstudio.ui.export import export_plot_svg
 from bpstudio.ui.panels.loss_history import COLUMNS, HistoryTable, peak_decimate  # noqa: F401
 from bpstudio.ui.panels.throttle import Redraw
 
 MAX_MARKED = 300  # measured points (test loss, accuracy) drawn with a dot up to this many
-
-
-def render_svg(item: QtWidgets.QGraphicsItem, path: str) -> None:
-    """Draw ``item``'s part of its scene into an SVG file with QSvgGenerator."""
-    from PySide6.QtSvg import QSvgGenerator
-
-    rect = item.sceneBoundingRect()
-    gen = QSvgGenerator()
-    gen.setFileName(path)
-    gen.setSize(rect.size().toSize())
-    gen.setViewBox(QtCore.QRectF(0, 0, rect.width(), rect.height()))
-    gen.setTitle("Backprop Studio loss")
-    painter = QtGui.QPainter(gen)
-    try:
-        item.scene().render(painter, QtCore.QRectF(0, 0, rect.width(), rect.height()), rect)
-    finally:
-        painter.end()
 
 
 def _fmt(v: float) -> str:
@@ -239,12 +223,8 @@ class LossPanel(QtWidgets.QWidget):
         ex.export(path)
 
     def export_svg(self, path: str) -> None:
-        """pyqtgraph's SVG exporter; Qt's own SVG generator when it fails (its path parser trips
-        on the path syntax of recent Qt releases)."""
-        try:
-            pg.exporters.SVGExporter(self.plot).export(path)
-        except ValueError:
-            render_svg(self.plot, path)
+        """The plot as SVG through Qt's generator (see export.export_plot_svg for why not pyqtgraph's)."""
+        export_plot_svg(self.plot, path, title="Backprop Studio loss")
 
     def export_csv(self, path: str) -> None:
         self.table.to_csv(path)
