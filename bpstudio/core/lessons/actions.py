@@ -27,6 +27,7 @@ class Mark:
     epochs: int
     steps: int
     units_at: dict
+    diverged: bool = False
 
     @classmethod
     def of(cls, walk: Walk) -> Mark:
@@ -35,7 +36,7 @@ class Mark:
         for n in walk.graph:
             if n.role == HIDDEN:
                 counts[d[n.id]] = counts.get(d[n.id], 0) + 1
-        return cls(len(walk.shown), walk.epochs, walk.steps, counts)
+        return cls(len(walk.shown), walk.epochs, walk.steps, counts, walk.diverged)
 
 
 def units_of(walk: Walk, units) -> list[str]:
@@ -87,7 +88,7 @@ def is_done(walk: Walk, action: Action, mark: Mark) -> bool:
         return walk.steps - mark.steps >= p.get("times", 1) and (
             walk.phase_index is None or walk.phase_index == len(walk.plan) - 1)
     if action.do == "train":
-        return walk.epochs - mark.epochs >= p["epochs"]
+        return walk.epochs - mark.epochs >= p["epochs"] or (walk.diverged and not mark.diverged)
     if action.do == "set_activation":
         ids = units_of(walk, p["units"])
         return bool(ids) and all(walk.graph.nodes[u].activation == p["activation"] for u in ids)
@@ -125,7 +126,7 @@ def perform(walk: Walk, action: Action, mark: Mark) -> None:
         for _ in range(p.get("times", 1)):
             walk.finish_step()
     elif action.do == "train":
-        walk.train(p["epochs"] - (walk.epochs - mark.epochs))
+        walk.train(max(0, p["epochs"] - (walk.epochs - mark.epochs)))
     elif action.do == "set_activation":
         for u in units_of(walk, p["units"]):
             proj.graph.set_activation(u, p["activation"])

@@ -205,14 +205,21 @@ class LessonPlayer:
             q = ask(g, trace, phase.kind, phase.depth, sel, 0, tol)
             return Asked(spec, q, trace, g)
         trace = self.walk.step_trace()
+        sample = 0
+        if spec.row is not None:
+            rows = [int(r) for r in trace.sample_indices]
+            if spec.row - 1 not in rows:
+                raise AnswerError(f"data row {spec.row} is not in this step's batch (rows "
+                                  f"{', '.join(str(r + 1) for r in rows)})")
+            sample = rows.index(spec.row - 1)
         if isinstance(sel, tuple) and sel[0] == "bias_unit":
-            target = Target("delta", sel[1][0], bias_unit=True)
+            target = Target("delta", sel[1][0], bias_unit=True, sample=sample)
         elif isinstance(sel, tuple) and sel[0] == "bias":
-            target = Target(spec.ask, sel[1])
+            target = Target(spec.ask, sel[1], sample=sample)
         elif isinstance(sel, tuple):
-            target = Target(spec.ask, sel[1], sel)
+            target = Target(spec.ask, sel[1], sel, sample=sample)
         else:
-            target = Target(spec.ask, sel)
+            target = Target(spec.ask, sel, sample=sample)
         return Asked(spec, make_question(g, trace, target, tol, kind), trace, g)
 
     def answer(self, text) -> Verdict:

@@ -227,6 +227,7 @@ class Walk:
         self._end_walk()
         t = self.trainer
         loss = float("nan")
+        good = self.engine.theta.copy()
         with np.errstate(over="ignore", invalid="ignore"):
             for _ in range(int(epochs)):
                 start = t.epoch
@@ -240,8 +241,10 @@ class Walk:
                 self.epochs += 1
                 self.history.append(loss)
                 if not np.isfinite(self.engine.theta).all():
-                    self.diverged = True
+                    self.diverged = True  # keep the last finite weights, as the studio does
+                    self.engine.theta[:] = good
                     break
+                good[:] = self.engine.theta
         self._write_back()
         return loss
 
@@ -265,6 +268,7 @@ class Walk:
         p = self.project
         p.settings = TrainingSettings(**{**p.settings.to_dict(), "init": init, "seed": seed}).validate()
         initialise(p.graph, p.settings)
+        self.diverged = False
         self.sync()
 
     def hidden_count(self, depth: int) -> int:
