@@ -5,6 +5,7 @@
     bpstudio train FILE|--preset NAME [--epochs N] [--lr X] [--optimizer ...] [--json] [--out FILE]
     bpstudio explain FILE|--preset NAME [--sample K] [--markdown] [--batch]
     bpstudio gradcheck FILE|--preset NAME [--eps E]
+    bpstudio lesson [NAME|FILE] [--reveal]
 
 Bad input (an unreadable or invalid file, an unknown preset, a bad option value) prints one plain
 line on stderr and exits with status 2, never a traceback.
@@ -117,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tolerance", type=_positive, default=1e-6, metavar="T",
                    help="largest relative error accepted (default 1e-6)")
     p.set_defaults(run=cmd_gradcheck)
+    from .cli_lesson import add_lesson_command  # lessons (issue 11)
+
+    add_lesson_command(sub)
     return parser
 
 
@@ -312,7 +316,7 @@ def _user_errors() -> tuple:
     return (UsageError, PresetError, ValueError, OSError)
 
 
-COMMANDS = ("presets", "train", "explain", "gradcheck")
+COMMANDS = ("presets", "train", "explain", "gradcheck", "lesson")
 
 
 def main(argv: list[str] | None = None) -> int:
