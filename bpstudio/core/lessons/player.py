@@ -146,9 +146,11 @@ class LessonPlayer:
     """One learner going through one lesson (or free play with ``lesson=None``)."""
 
     def __init__(self, lesson: Lesson | None, project=None) -> None:
+        """``project``: a Project, or a callable returning the current one (the studio's document
+        replaces its Project object when settings change hands); default: the lesson's start."""
         self.lesson = lesson
-        self.project = project if project is not None else lesson.start_project()
-        self.walk = Walk(lambda: self.project)
+        self._project = project if project is not None else lesson.start_project()
+        self.walk = Walk(self._project if callable(self._project) else (lambda: self._project))
         self.score = Score()
         self.index = 0
         self.answers: dict[int, list[dict]] = {}  # step index -> answers given, in order
@@ -156,6 +158,10 @@ class LessonPlayer:
         self.done_steps: set[int] = set()
         self._asked: dict[int, Asked] = {}
         self._mark = Mark.of(self.walk)
+
+    @property
+    def project(self):
+        return self._project() if callable(self._project) else self._project
 
     # ---------------------------------------------------------------- the current step
     @property
