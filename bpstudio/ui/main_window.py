@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         # close filter runs before the training close guard
         from bpstudio.ui.file_actions import install_file_actions
         install_file_actions(self)
+        from bpstudio.ui.lessons.install import install_lessons  # Lessons menu, dock, presenter (issue 11)
+        install_lessons(self)
 
     # ------------------------------------------------------------------ seams
     def add_dock(self, key: str, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
