@@ -22,6 +22,7 @@ class LessonsUI:
 
     def __init__(self, window, store=None) -> None:
         self.window = window
+        self.error_box = None
         self.session = LessonSession(window, store)
         self.dock = LessonDock(self.session)
         self.dock_widget = window.add_dock("lesson", "Lesson", self.dock, Qt.RightDockWidgetArea)
@@ -42,7 +43,6 @@ class LessonsUI:
         help_action = w.menus["Help"].menuAction()
         menu = w.menuBar().addMenu("&Lessons")
         w.menuBar().insertMenu(help_action, menu)
-        w.menus["Lessons"] = menu
         self.lesson_actions = []
         try:
             files = shipped()
@@ -130,8 +130,10 @@ class LessonsUI:
 
     def _complain(self, text: str) -> None:
         self.window.show_message(text, 10000)
-        if self.window.isVisible():
-            QMessageBox.warning(self.window, "Lessons", text)
+        if self.window.isVisible():  # window-modal, not blocking: the studio keeps running
+            self.error_box = QMessageBox(QMessageBox.Warning, "Lessons", text, QMessageBox.Ok, self.window)
+            self.error_box.setAttribute(Qt.WA_DeleteOnClose)
+            self.error_box.open()
 
 
 def install_lessons(window, store=None) -> LessonsUI:
