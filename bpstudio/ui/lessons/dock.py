@@ -91,7 +91,7 @@ class LessonDock(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(top)
-        layout.addWidget(self.text, 2)
+        layout.addWidget(self.text, 1)
         layout.addWidget(self.action_label)
         layout.addLayout(actions)
         layout.addWidget(self.prompt)

@@ -26,6 +26,10 @@ class LessonsUI:
         self.session = LessonSession(window, store)
         self.dock = LessonDock(self.session)
         self.dock_widget = window.add_dock("lesson", "Lesson", self.dock, Qt.RightDockWidgetArea)
+        beside = window.docks.get("data") or window.docks.get("inspector")
+        if beside is not None and window.dockWidgetArea(beside) == Qt.RightDockWidgetArea:
+            window.tabifyDockWidget(beside, self.dock_widget)  # the whole right column when shown
+            beside.raise_()
         self.dock_widget.hide()
         self.gate = StepGate(window, self.session, self.dock, self.dock_widget)
         self.presenter = Presenter(window, self.session, self.dock, self.dock_widget)

@@ -3,7 +3,7 @@ type, the other docks and toolbars hidden, a keyboard-only flow; leaving restore
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 
 KEYS = {
@@ -56,7 +56,8 @@ class Presenter(QObject):
         for sc in self.shortcuts:
             sc.setEnabled(True)
         self.active = True
-        w.view.fit()
+        self._fit_large()
+        QTimer.singleShot(150, self._fit_large)  # again once the docks have their new sizes
         act = getattr(w, "act", {}).get("presenter")
         if act is not None and not act.isChecked():
             act.setChecked(True)
@@ -74,9 +75,15 @@ class Presenter(QObject):
         w.statusBar().setVisible(status)
         self.active = False
         w.view.fit()
+        QTimer.singleShot(50, w.view.fit)
         act = getattr(w, "act", {}).get("presenter")
         if act is not None and act.isChecked():
             act.setChecked(False)
+
+    def _fit_large(self) -> None:
+        """Fit the network to the canvas (larger than beside all the docks)."""
+        if self.active:
+            self.window.view.fit()
 
     # ---------------------------------------------------------------- keys
     def key_next(self) -> None:

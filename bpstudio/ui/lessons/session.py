@@ -225,6 +225,11 @@ class LessonSession(QObject):
             scene.blockSignals(False)
         scene._on_selection_changed()
 
+    def _clear_highlight(self) -> None:
+        """The factors of the last answer stop being selected when the learner moves on."""
+        if self.last_verdict is not None and self.last_verdict.reveal.records:
+            self.window.scene.clearSelection()
+
     def ask_free(self, selection=None):
         """Free play: the question for the phase the next Step shows, on the current network."""
         walk = Walk(self.document.project)
@@ -238,6 +243,7 @@ class LessonSession(QObject):
             return False
         moved = self.player.next()
         if moved:
+            self._clear_highlight()
             self.last_verdict = None
             self.save()
             self.changed.emit()
@@ -248,6 +254,7 @@ class LessonSession(QObject):
             return False
         moved = self.player.back()
         if moved:
+            self._clear_highlight()
             self.last_verdict = None
             self.changed.emit()
         return moved
