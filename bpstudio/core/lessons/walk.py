@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import optimizers
 from ..engine import Engine
-from ..graph import INPUT
+from ..graph import HIDDEN
 from ..project import Project
 from ..settings import TrainingSettings
 from ..trace import StepTrace, trace_step
@@ -64,6 +63,7 @@ class Walk:
         self.steps = 0
         self.epochs = 0
         self.history: list[float] = []  # one loss per finished epoch (as the Trainer records it)
+        self.diverged = False  # the last training went non-finite (its last finite weights kept)
         self._structure = None
         self._settings: dict | None = None
         self.engine: Engine | None = None
@@ -248,8 +248,6 @@ class Walk:
         self._write_back()
         return loss
 
-    diverged = False
-
     def dataset_loss(self) -> float:
         self.sync()
         X, Y = self.project.dataset.train()
@@ -272,13 +270,10 @@ class Walk:
         self.sync()
 
     def hidden_count(self, depth: int) -> int:
+        """Hidden units at ``depth``."""
         d = self.graph.depths()
-        return sum(1 for n in self.graph if n.role != INPUT and d[n.id] == depth
-                   and n.role != "output")
+        return sum(1 for n in self.graph if n.role == HIDDEN and d[n.id] == depth)
 
     def __repr__(self) -> str:
         at = self.current().label if self.current() else "between steps"
         return f"Walk({self.project.name!r}, steps={self.steps}, epochs={self.epochs}, {at})"
-
-    # optimizers is used by callers who want a fresh optimiser state
-    make_optimizer = staticmethod(optimizers.make)

@@ -17,6 +17,23 @@ from .presenter import Presenter
 from .session import LessonSession
 
 
+_TITLES: dict[tuple[str, float], str] = {}  # (path, mtime) -> title: each window reads them once
+
+
+def lesson_title(path) -> str:
+    """A lesson file's title for the menu (read once per file version)."""
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError as exc:
+        return f"{path.stem} (cannot be read: {exc})"
+    if key not in _TITLES:
+        try:
+            _TITLES[key] = load(path).title
+        except (LessonFileError, OSError) as exc:
+            return f"{path.stem} (cannot be read: {exc})"
+    return _TITLES[key]
+
+
 class LessonsUI:
     """What install_lessons puts on the window (``window.lessons``)."""
 
@@ -54,10 +71,7 @@ class LessonsUI:
             files = []
             w.show_message(str(exc))
         for path in files:
-            try:
-                title = load(path).title
-            except (LessonFileError, OSError) as exc:
-                title = f"{path.stem} (cannot be read: {exc})"
+            title = lesson_title(path)
             a = menu.addAction(f"{path.stem.split('-', 1)[0]}. {title}")
             a.triggered.connect(lambda _=False, p=path: self.open_path(p))
             self.lesson_actions.append(a)
@@ -66,6 +80,9 @@ class LessonsUI:
         open_file.triggered.connect(self.open_file_dialog)
         self.restart_action = menu.addAction("&Start this lesson again")
         self.restart_action.triggered.connect(self.session.restart)
+        self.close_action = menu.addAction("&Close lesson")
+        self.close_action.setStatusTip("Back to free play: Step trains the network again")
+        self.close_action.triggered.connect(self.session.close)
         menu.addSeparator()
         self.predict_action = menu.addAction("&Predict before reveal")
         self.predict_action.setCheckable(True)

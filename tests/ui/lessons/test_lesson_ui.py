@@ -239,3 +239,14 @@ def test_a_bad_lesson_file_changes_nothing(qtbot, window, tmp_path):
     assert not w.lessons.open_path(bad)
     assert "start.preset: unknown preset 'zz'" in w.statusBar().currentMessage()
     assert w.document.graph.snapshot() == before and w.lessons.session.player is None
+
+
+def test_lessons_menu_lists_the_shipped_lessons_and_closes_one(qtbot, window):
+    ui = window.lessons
+    texts = [a.text() for a in ui.lesson_actions]
+    assert texts[0] == "01. The article's first step, done right" and len(texts) == 6
+    assert ui.menu.menuAction() in window.menuBar().actions()
+    ui.lesson_actions[2].trigger()
+    assert ui.session.player.lesson.name == "03-symmetry"
+    ui.close_action.trigger()
+    assert ui.session.player is None and "No lesson open" in ui.dock.title.text()
