@@ -214,7 +214,8 @@ class LessonDock(QWidget):
         if v is None:
             if asked is not self._asked_shown:
                 self.result.setText("")
-                self.arithmetic.setPlainText("")
+            if asked is not self._asked_shown or s.training_summary:
+                self.arithmetic.setPlainText(s.training_summary)
         else:
             self._show_verdict(v)
         self._asked_shown = asked

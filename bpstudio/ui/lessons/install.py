@@ -16,7 +16,6 @@ from .predict import StepGate
 from .presenter import Presenter
 from .session import LessonSession
 
-
 _TITLES: dict[tuple[str, float], str] = {}  # (path, mtime) -> title: each window reads them once
 
 

@@ -36,6 +36,7 @@ class LessonSession(QObject):
         self.player: LessonPlayer | None = None
         self.free_asked = None  # a free-play question waiting for its answer
         self.last_verdict = None
+        self.training_summary = ""  # the loss curve of the lesson's last training, in numbers
         events = self.document.graph.events
         for name in ("structure_changed", "reset", "node_added", "node_removed"):
             follow(getattr(events, name), self, "_graph_changed")
@@ -118,11 +119,30 @@ class LessonSession(QObject):
         a = self.player.step.action if self.player is not None else None
         if a is None or a.do != "train":
             return
+        before = self.player.walk.epochs
         self.player.do_action()
+        self.training_summary = self._summary(before)
         self.window.scene.set_unit_values(None)
         self.window.scene.highlight_depth(None)
         self.save()
         self.changed.emit()
+
+    def _summary(self, before: int) -> str:
+        """The loss by epoch of the training just done: the first epochs, then every power of two."""
+        walk = self.player.walk
+        losses = walk.history[before:]
+        if not losses:
+            return ""
+        from bpstudio.core.notation import num
+
+        picks = sorted(set(range(min(3, len(losses))))
+                       | {2 ** k - 1 for k in range(2, 20) if 2 ** k - 1 < len(losses)}
+                       | {len(losses) - 1})
+        lines = [f"Loss by epoch (the loss curve, in numbers), alpha = {num(walk.settings.learning_rate)}:"]
+        lines += [f"  epoch {before + i + 1:>6}: {num(losses[i])}" for i in picks]
+        if walk.diverged:
+            lines.append("Training diverged: the numbers overflowed, and the last finite weights are kept.")
+        return "\n".join(lines)
 
     def do_for_me(self) -> None:
         """Do the step's action through the studio's own tools (undo commands, settings)."""

@@ -250,3 +250,24 @@ def test_lessons_menu_lists_the_shipped_lessons_and_closes_one(qtbot, window):
     assert ui.session.player.lesson.name == "03-symmetry"
     ui.close_action.trigger()
     assert ui.session.player is None and "No lesson open" in ui.dock.title.text()
+
+
+def test_training_in_a_lesson_shows_the_loss_curve_in_numbers(qtbot, window):
+    ui = window.lessons
+    ui.open_path(shipped()[5])  # too large a learning rate
+    s, dock = ui.session, ui.dock
+    s.next()
+    s.do_for_me()  # alpha = 0.3 through the settings
+    assert window.document.settings.learning_rate == 0.3
+    s.next()
+    s.reveal()
+    s.next()
+    dock.train_button.click()
+    s.next()
+    s.answer(1)
+    s.next()
+    s.answer("52.2158")
+    s.next()
+    dock.train_button.click()
+    text = dock.arithmetic.toPlainText()
+    assert "alpha = 0.3" in text and "Training diverged" in text and "epoch      2: 52.2158" in text
