@@ -78,9 +78,13 @@ class StepGate(QObject):
         walking = (snap is not None and snap.trace is not None and snap.phase_index is not None
                    and snap.phases and snap.phase_index < len(snap.phases) - 1
                    and set(snap.trace.unit_ids) == set(graph.nodes))
-        if granularity == "phase" and walking:
-            phase = snap.phases[snap.phase_index + 1]
-            q = ask(graph, snap.trace, phase.kind, phase.depth, selection)
+        if walking:  # the step being walked: its own trace
+            if granularity == "phase":
+                phase = snap.phases[snap.phase_index + 1]
+                q = ask(graph, snap.trace, phase.kind, phase.depth, selection)
+            else:  # the rest of the step is shown at once: ask for its update (or its loss)
+                kind = "update" if selection is not None else "loss"
+                q = ask(graph, snap.trace, kind, None, selection)
             return Asked(None, q, snap.trace, graph)
         s = doc.settings
         if granularity == "epoch" and s.mode != "batch":

@@ -271,3 +271,23 @@ def test_training_in_a_lesson_shows_the_loss_curve_in_numbers(qtbot, window):
     dock.train_button.click()
     text = dock.arithmetic.toPlainText()
     assert "alpha = 0.3" in text and "Training diverged" in text and "epoch      2: 52.2158" in text
+
+
+def test_predict_a_new_weight_before_a_whole_step(qtbot, window):
+    w = window
+    g = w.document.graph
+    x1, z1 = g.find("X1").id, g.find("Z1").id
+    w.controller.set_granularity("batch")
+    w.lessons.predict_action.setChecked(True)
+    w.scene.select((x1, z1))
+    w.train_controls.step_action.trigger()
+    q = w.lessons.session.free_asked.question
+    # batch gradient descent on the article: the mean over the rows of X1 . delta_Z1, where
+    # delta_Z1 = y_hat - y = 4, 6, 6, 10 on the four rows
+    assert q.symbol == "W11" and q.expected == pytest.approx(1 - 0.1 * (0 * 4 + 0 * 6 + 1 * 6 + 1 * 10) / 4)
+    w.lessons.dock.answer_box.setText("1.4")  # the article's sign: 1 + 0.1 . 4
+    with qtbot.waitSignal(w.controller.snapshot_ready, timeout=WAIT,
+                          check_params_cb=lambda s: s.steps == 1):
+        w.lessons.dock.check()
+    assert w.lessons.session.last_verdict.diagnosis == "sign"
+    qtbot.waitUntil(lambda: g.edges[(x1, z1)].weight == pytest.approx(q.expected, rel=1e-12), timeout=WAIT)
