@@ -68,6 +68,8 @@ class EdgeItem(QGraphicsItem):
 
     kind = "edge"
     change: float | None = None  # new − old after an update, shown beside the weight (None: hidden)
+    label_shown = True  # the scene's label layout found room for it (else: only on hover)
+    short_label = False  # room only for the weight, not its change
 
     def __init__(self, source, target, key, value: float, scale: float) -> None:
         super().__init__()
@@ -81,6 +83,7 @@ class EdgeItem(QGraphicsItem):
         self._label_rect = QRectF()
         self._bounds = QRectF()  # boundingRect(), kept with the line and label (asked twice a paint)
         self._text = style.format_value(self.value)
+        self._placed: QPointF | None = None  # the label's centre chosen by the scene's layout
         self.setFlags(QGraphicsItem.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(style.Z_EDGE)
@@ -107,9 +110,7 @@ class EdgeItem(QGraphicsItem):
         if value == self.value and b == self.bucket:
             return
         self.value, self.bucket = float(value), b
-        self._text = self.label_text()
-        self._place_label()
-        self.update()
+        self._text_changed()
 
     def set_change(self, change: float | None) -> None:
         """Show ``new − old`` beside the weight (None or NaN hides it)."""
@@ -118,9 +119,21 @@ class EdgeItem(QGraphicsItem):
         if change == self.change:
             return
         self.change = change
+        self._text_changed()
+
+    def _text_changed(self) -> None:
+        old = self._text
         self._text = self.label_text()
+        m = _metrics()
+        if m.horizontalAdvance(self._text) != m.horizontalAdvance(old):  # may need another place
+            self._ask_layout()
         self._place_label()
         self.update()
+
+    def _ask_layout(self) -> None:
+        scene = self.scene()
+        if scene is not None and hasattr(scene, "request_label_layout"):
+            scene.request_label_layout()
 
     def set_bucket(self, b: int) -> None:
         if b != self.bucket:
@@ -139,14 +152,39 @@ class EdgeItem(QGraphicsItem):
         else:
             u = (p2 - p1) / length
             self._line = QLineF(p1 + u * R, p2 - u * (R + 2))
+        self._placed = None
         self._place_label()
+        self._ask_layout()
+
+    def label_sizes(self) -> tuple[tuple[float, float], ...]:
+        """(width, height) of the full label ("0.6 (−0.4)") and, when it has a change, the short one."""
+        m = _metrics()
+        h = m.height() + 2
+        full = (m.horizontalAdvance(self.label_text()) + 8, h)
+        if self.change is None:
+            return (full,)
+        return full, (m.horizontalAdvance(style.format_value(self.value)) + 8, h)
+
+    def place(self, centre: QPointF | None, short: bool = False) -> None:
+        """Put the label at ``centre`` (short: the weight only), or hide it (None) but for hover."""
+        self.label_shown = centre is not None
+        self.short_label = bool(short) and centre is not None
+        self._placed = centre
+        self._place_label()
+        self.update()
+
+    def shown_text(self) -> str:
+        if self.short_label and not self.hovered:
+            return style.format_value(self.value)
+        return self._text
 
     def _place_label(self) -> None:
         m = _metrics()
-        w = m.horizontalAdvance(self._text) + 8
+        w = m.horizontalAdvance(self.shown_text()) + 8
         h = m.height() + 2
-        c = self._centres.pointAt(style.LABEL_T)
+        c = self._placed if self._placed is not None else self._centres.pointAt(style.LABEL_T)
         self._label_rect = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
+        self.prepareGeometryChange()
         m = style.EDGE_MAX_WIDTH + 8
         r = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(-m, -m, m, m)
         self._bounds = r.united(self._label_rect)
@@ -186,12 +224,16 @@ class EdgeItem(QGraphicsItem):
         painter.drawLine(self._line)
         if lod >= 0.5:
             self._draw_arrow(painter, pen.color())
-        if lod >= style.LOD_EDGE_LABELS or self.hovered or selected:
+        if (self.label_shown and lod >= style.LOD_EDGE_LABELS) or self.hovered or selected:
             painter.setPen(style.LABEL_PEN)
             painter.setBrush(style.LABEL_BG)
             painter.drawRoundedRect(self._label_rect, 3, 3)
             painter.setFont(style.LABEL_FONT)
-            painter.drawText(self._label_rect, Qt.AlignCenter, self._text)
+            painter.drawText(self._label_rect, Qt.AlignCenter, self.shown_text())
+
+    def label_visible_at(self, lod: float) -> bool:
+        """Whether the label is drawn at view scale ``lod`` when nothing is hovered or selected."""
+        return self.label_shown and lod >= style.LOD_EDGE_LABELS
 
     def _draw_arrow(self, painter, color) -> None:
         line = self._line
@@ -209,11 +251,13 @@ class EdgeItem(QGraphicsItem):
         self.refresh_tooltip()  # made when needed, not on every recolour
         self.hovered = True
         self.setZValue(style.Z_EDGE_HOVER)
+        self._place_label()  # the full text, even where only the short one fits
         self.update()
 
     def hoverLeaveEvent(self, event) -> None:
         self.hovered = False
         self.setZValue(style.Z_EDGE)
+        self._place_label()
         self.update()
 
     def mouseDoubleClickEvent(self, event) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QLineF, QPointF
 from PySide6.QtWidgets import QGraphicsLineItem
 
 from bpstudio.core.graph import HIDDEN, GraphError
+from bpstudio.core.layout import free_spot
 
 from . import commands as cmd
 from . import network_ops as ops
@@ -20,6 +21,14 @@ from . import style
 from .bias_item import BiasEdgeItem
 from .edge_item import EdgeItem
 from .node_item import NodeItem
+
+
+def unit_footprint() -> tuple[float, float]:
+    """(width, height) two unit centres must be apart in x or in y for their footprints not to touch."""
+    from .node_item import ACT_RECT, BOUNDS
+
+    r = BOUNDS.united(ACT_RECT)
+    return r.width() + style.UNIT_GAP, r.height() + style.UNIT_GAP
 
 
 class SceneEdits:
@@ -31,6 +40,22 @@ class SceneEdits:
         self._drag_id += 1
 
     def end_drag(self) -> None:
+        """A drag ended: a unit dropped onto another slides to the nearest free room (the same undo step)."""
+        moves = {}
+        if self.undo_stack.count():
+            last = self.undo_stack.command(self.undo_stack.index() - 1)
+            if getattr(last, "drag_id", None) == self._drag_id:
+                moves = {nid: new for nid, (_, new) in last.moves.items()}
+        if moves:
+            others = [(n.x, n.y) for n in self.graph if n.id not in moves]  # bias units make room themselves
+            fixes = {}
+            for nid, (x, y) in moves.items():
+                fx, fy = free_spot(x, y, others, *unit_footprint())
+                others.append((fx, fy))
+                if (fx, fy) != (x, y):
+                    fixes[nid] = ((x, y), (fx, fy))
+            if fixes:  # merges into the drag's own command: one undo puts everything back
+                self.undo_stack.push(cmd.MoveNodesCommand(self.graph, fixes, drag_id=self._drag_id))
         self._dragging = False
 
     def node_item_moved(self, item: NodeItem) -> None:
@@ -127,9 +152,19 @@ class SceneEdits:
         edges = [(s, None, w[i]) for i, s in enumerate(sources)]
         edges += [(None, t, w[len(sources) + i]) for i, t in enumerate(targets)]
         bias = ops.new_weights(self.document.settings, 1, salt=len(g) + 11)[0]
-        c = cmd.AddNodeCommand(g, HIDDEN, name, activation, bias, pos.x(), pos.y(), edges)
+        taken = [(n.x, n.y) for n in g]  # the bias units then move clear of it (scene._sync_bias)
+        x, y = free_spot(pos.x(), pos.y(), taken, *unit_footprint())  # never on top of another unit
+        c = cmd.AddNodeCommand(g, HIDDEN, name, activation, bias, x, y, edges)
         self.undo_stack.push(c)
+        self.show_unit(c.node_id)
         return c.node_id
+
+    def show_unit(self, node_id: str) -> None:
+        """Scroll every view so that the unit (and room around it) is on screen."""
+        item = self.nodes.get(node_id)
+        if item is not None:
+            for view in self.views():
+                view.ensureVisible(item.sceneBoundingRect(), 40, 40)
 
     def set_activation(self, node_id: str, activation: str) -> None:
         if self.graph.node(node_id).activation != activation:

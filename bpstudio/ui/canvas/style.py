@@ -19,6 +19,7 @@ MID = (N_BUCKETS - 1) / 2.0
 # sizes (scene units)
 NODE_RADIUS = 24.0
 HANDLE_RADIUS = 6.0
+UNIT_GAP = 6.0  # the least clearance between two units' footprints (circle, handle, activation name)
 EDGE_HIT_WIDTH = 10.0
 EDGE_MIN_WIDTH = 0.8
 EDGE_MAX_WIDTH = 4.0
@@ -28,6 +29,7 @@ LABEL_T = 0.75  # where along an edge its weight label sits (0 = source, 1 = tar
 # level of detail thresholds (view scale)
 LOD_TEXT = 0.35  # below: no unit names
 LOD_EDGE_LABELS = 0.75  # at or above: weight labels on every edge
+LABEL_LAYOUT_LIMIT = 600  # more edges than this: weight labels only on hover and in the inspector
 EDGE_ITEM_LIMIT = 3000  # more edges than this: one bundled item draws them all
 
 # Z-values
