@@ -22,6 +22,7 @@ from PySide6.QtCore import Signal, Slot
 import numpy as np
 import pyqtgraph as pg  # noqa: F401  (keeps the import order PySide6 → pyqtgraph for demos)
 
+from bpstudio.core.text_wrap import wrap_line
 from bpstudio.ui.panels.finding_rows import ElidedLine
 from bpstudio.ui.panels.step_trace import (
     Recalled,
@@ -45,6 +46,9 @@ def _explain():
         return None
     return explain
 
+
+HANG = 6  # characters a wrapped line of arithmetic is indented by
+MIN_COLUMNS = 40  # never wrap narrower than this (a very narrow dock scrolls instead)
 
 class ArithmeticPanel(QtWidgets.QWidget):
     """Worked arithmetic of one step; ``show_snapshot`` and ``select`` are its slots."""
@@ -92,7 +96,13 @@ class ArithmeticPanel(QtWidgets.QWidget):
         top.addWidget(export)
         self.text = QtWidgets.QPlainTextEdit()
         self.text.setReadOnly(True)
+        # long sums are wrapped here, before their operators with a hanging indent (core/text_wrap), to
+        # the dock's width: no horizontal scrolling at any size; re-wrapped when the dock is resized
         self.text.setLineWrapMode(QtWidgets.QPlainTextEdit.NoWrap)
+        self.text.viewport().installEventFilter(self)
+        self._columns_shown = 0
+        self._plain = ""
+        self.line_spans: list[int] = []
         self.text.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.FixedFont))
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -215,7 +225,7 @@ class ArithmeticPanel(QtWidgets.QWidget):
             self._explain_snapshot(snap, prev)
 
     def _show_note(self, text: str) -> None:
-        self.lines, self.line_blocks = [], []
+        self.lines, self.line_blocks, self.line_spans, self._plain = [], [], [], ""
         self.title.setText(text)
         self.context.set_text("")
         self.text.setPlainText("")
@@ -250,17 +260,25 @@ class ArithmeticPanel(QtWidgets.QWidget):
         phase, depth_of = self.recalled.phase, self.recalled.trace.depth_of
         lines = [ln for ln in lines if line_shown(ln, phase, depth_of)]
         out: list[str] = []
-        self.line_blocks = []
+        plain: list[str] = []
+        self.line_blocks, self.line_spans = [], []
+        columns = self._columns_shown = self.columns()
         section = None
         for ln in lines:
             if ln.section != section:
                 if out:
                     out.append("")
+                    plain.append("")
                 title = ex.SECTION_TITLES.get(ln.section, ln.section)
                 out += [title, "─" * len(title)]
+                plain += [title, "─" * len(title)]
                 section = ln.section
             self.line_blocks.append(len(out))
-            out.append(ln.text)
+            pieces = wrap_line(ln.text, columns, HANG)
+            self.line_spans.append(len(pieces))
+            out += pieces
+            plain.append(ln.text)
+        self._plain = "\n".join(plain)
         self.lines = lines
         r = self.recalled
         note = "" if r.exact else " (approximate: the optimiser's state is not replayed)"
@@ -283,6 +301,25 @@ class ArithmeticPanel(QtWidgets.QWidget):
             self.text.moveCursor(QtGui.QTextCursor.StartOfBlock)  # not the end of a long line
             self.text.ensureCursorVisible()
         self.text.horizontalScrollBar().setValue(0)  # lines are read from their start
+
+    def columns(self) -> int:
+        """How many characters of the fixed-width font fit across the text area."""
+        char = QtGui.QFontMetricsF(self.text.font()).horizontalAdvance("0") or 8.0
+        margin = 2 * self.text.document().documentMargin() + 4
+        return max(MIN_COLUMNS, int((self.text.viewport().width() - margin) // char))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if (event.type() == QtCore.QEvent.Resize and watched is self.text.viewport()
+                and self.recalled is not None and self.columns() != self._columns_shown):
+            QtCore.QTimer.singleShot(0, self._rewrap)
+        return False
+
+    def _rewrap(self) -> None:
+        if self.recalled is not None and self.columns() != self._columns_shown:
+            self.render()
+
+    def horizontal_scroll_bar(self) -> QtWidgets.QScrollBar:
+        return self.text.horizontalScrollBar()
 
     # ------------------------------------------------------------------ selection
     @Slot(int)
@@ -319,12 +356,13 @@ class ArithmeticPanel(QtWidgets.QWidget):
         extra = []
         hits = self.lines_of(self.selected)
         for i in hits:
-            sel = QtWidgets.QTextEdit.ExtraSelection()
-            sel.format.setBackground(HIGHLIGHT)
-            sel.format.setForeground(QtGui.QColor(0, 0, 0))
-            sel.format.setProperty(QtGui.QTextFormat.FullWidthSelection, True)
-            sel.cursor = QtGui.QTextCursor(doc.findBlockByNumber(self.line_blocks[i]))
-            extra.append(sel)
+            for block in range(self.line_blocks[i], self.line_blocks[i] + self.line_spans[i]):
+                sel = QtWidgets.QTextEdit.ExtraSelection()
+                sel.format.setBackground(HIGHLIGHT)
+                sel.format.setForeground(QtGui.QColor(0, 0, 0))
+                sel.format.setProperty(QtGui.QTextFormat.FullWidthSelection, True)
+                sel.cursor = QtGui.QTextCursor(doc.findBlockByNumber(block))
+                extra.append(sel)
         self.text.setExtraSelections(extra)
         if scroll and hits:
             cursor = QtGui.QTextCursor(doc.findBlockByNumber(self.line_blocks[hits[0]]))
@@ -337,7 +375,8 @@ class ArithmeticPanel(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ out
     def plain_text(self) -> str:
-        return self.text.toPlainText()
+        """The arithmetic as written, one line per step of it (not wrapped to the dock)."""
+        return self._plain if self.line_blocks else self.text.toPlainText()
 
     @Slot()
     def copy(self) -> None:
