@@ -167,6 +167,8 @@ class EdgeItem(QGraphicsItem):
 
     def place(self, centre: QPointF | None, short: bool = False) -> None:
         """Put the label at ``centre`` (short: the weight only), or hide it (None) but for hover."""
+        if centre is None and not self.label_shown:
+            return  # already hidden (a dense network re-hides every label on each layout)
         self.label_shown = centre is not None
         self.short_label = bool(short) and centre is not None
         self._placed = centre
