@@ -91,3 +91,19 @@ def test_the_loss_axes_show_plain_numbers_not_si_prefixes(qtbot):
         ax = panel.plot.getAxis(axis)
         ax.setRange(0.0, 0.008)
         assert ax.autoSIPrefixScale == 1.0 and "x0.001" not in ax.labelString()
+
+
+def test_a_short_dock_draws_the_loss_alone_and_a_tall_one_adds_accuracy(qtbot):
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 200)  # the default window's bottom dock: two plots would crush both axes
+    panel.show()
+    qtbot.waitExposed(panel)
+    p = load_preset("article-xor")
+    _feed(panel, p.graph.copy(), p.dataset, p.settings, steps=1)
+    assert panel.has_accuracy and not panel.acc_plot.isVisible()
+    assert panel.plot.getAxis("bottom").style["showValues"]  # the loss plot keeps its epoch axis
+    panel.resize(420, 420)
+    qtbot.waitUntil(lambda: panel.acc_plot.isVisible(), timeout=2000)
+    assert not panel.plot.getAxis("bottom").style["showValues"]  # drawn once, under the accuracy
+    assert panel.acc_plot.maximumHeight() <= panel.layout_widget.height() // 3 + 1

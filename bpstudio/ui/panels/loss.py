@@ -25,6 +25,9 @@ from bpstudio.ui.panels.throttle import Redraw
 MAX_MARKED = 300  # measured points (test loss, accuracy) drawn with a dot up to this many
 
 
+ACC_MIN_HEIGHT = 230  # px of plot area below which the accuracy strip is left out
+
+
 def _fmt(v: float) -> str:
     return "–" if not math.isfinite(v) else f"{v:.6g}"
 
@@ -53,6 +56,7 @@ class LossPanel(QtWidgets.QWidget):
         self.acc_plot.setMaximumHeight(120)
         self.acc_curve = self._curve(self.acc_plot, "accuracy", (44, 160, 44))
         self.acc_plot.hide()
+        self.has_accuracy = False  # a classification run: accuracy recorded (drawn when there is room)
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((120, 120, 120), style=QtCore.Qt.DashLine))
         self.cursor.hide()
         self.plot.addItem(self.cursor, ignoreBounds=True)
@@ -122,9 +126,25 @@ class LossPanel(QtWidgets.QWidget):
         else:
             self.test_curve.setData([], [])
         self._legend_entry(self.test_curve, "test", has_test)
-        self.acc_plot.setVisible(has_acc)
+        if self.has_accuracy != has_acc:
+            self.has_accuracy = has_acc
+            self._share_height()
         if has_acc:
             self._draw(self.acc_curve, "accuracy", lo, hi, width, log=False)
+
+    def _share_height(self) -> None:
+        """The accuracy strip takes at most a third of the plots' height, with the epoch axis drawn
+        once (under it); in a dock too short for two readable plots only the loss is drawn."""
+        acc = self.has_accuracy and self.layout_widget.height() >= ACC_MIN_HEIGHT
+        self.acc_plot.setVisible(acc)
+        self.plot.getAxis("bottom").setStyle(showValues=not acc)
+        self.plot.setLabel("bottom", "" if acc else "epoch")
+        self.acc_plot.setLabel("bottom", "epoch" if acc else "")
+        self.acc_plot.setMaximumHeight(max(48, min(120, self.layout_widget.height() // 3)))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._share_height()
 
     def _legend_entry(self, curve, name: str, shown: bool) -> None:
         """A curve is named in the legend only once it has points (no "test" without test rows)."""
