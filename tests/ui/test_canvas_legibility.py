@@ -16,6 +16,7 @@ from bpstudio.ui.canvas import commands as cmd
 from bpstudio.ui.canvas.bias_item import BiasEdgeItem
 from bpstudio.ui.canvas.edge_item import EdgeItem
 from bpstudio.ui.canvas.node_item import NodeItem
+from tests.ui.test_canvas_phases import step_phase
 
 WAIT = 10_000
 SIZES = [(1280, 800), (1920, 1080)]
@@ -52,15 +53,6 @@ def sized(window, request):
     window.resize(*request.param)
     yield window
     assert window.controller.shutdown()
-
-
-def step_phase(window, qtbot):
-    with qtbot.waitSignal(window.controller.snapshot_ready, timeout=WAIT,
-                          check_params_cb=lambda s: s.phase is not None) as blocker:
-        window.controller.step("phase")
-    snap = blocker.args[0]
-    qtbot.waitUntil(lambda: window.panels.canvas._last is snap, timeout=WAIT)
-    return snap
 
 
 def test_every_preset_and_every_phase_of_a_step_is_free_of_overlaps(sized, qtbot):
