@@ -112,6 +112,11 @@ class Engine:
 
         out_acts = [_act.get(graph.node(o).activation) for o in self.output_ids]
         _loss.check_output_activations(self.loss, [self.names[o] for o in self.output_ids], out_acts)
+        by_name: dict[str, list[int]] = {}
+        for k, fn in enumerate(out_acts):
+            by_name.setdefault(fn.name, []).append(k)
+        # (activation, output positions): what the loss needs to be computed from the net input
+        self.output_groups = [(_act.get(nm), np.array(ks, dtype=np.intp)) for nm, ks in by_name.items()]
         self._simple_out = (
             len(self.layers) > 0 and self.layers[-1].all_outputs
             and all(L.out_cols is None for L in self.layers[:-1])
@@ -212,9 +217,26 @@ class Engine:
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.forward(np.asarray(X, dtype=float)).yhat
 
+    def output_net(self, fw: Forward) -> np.ndarray:
+        """The output units' net inputs a, (n, outputs) in ``output_ids`` order."""
+        if self._simple_out:
+            return fw.net[-1]
+        a = np.empty_like(fw.yhat)
+        for L in self._out_layers:
+            a[:, L.out_pos] = fw.net[L.depth][:, L.out_cols]
+        return a
+
+    def loss_per_sample(self, fw: Forward, Y: np.ndarray) -> np.ndarray:
+        """Each sample's loss, computed from the output net inputs (exact when outputs saturate)."""
+        Y = np.asarray(Y, dtype=float)
+        if self.loss.name == "squared_error":
+            return self.loss.per_sample(fw.yhat, Y)
+        return _loss.per_sample_from_net(self.loss, self.output_groups, self.output_net(fw), fw.yhat, Y)
+
     def loss_of(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Mean loss over the samples."""
-        return self.loss.mean(self.predict(X), np.asarray(Y, dtype=float))
+        per = self.loss_per_sample(self.forward(np.asarray(X, dtype=float)), Y)
+        return float(per.sum()) / len(per) if len(per) else float("nan")
 
     def backward(self, fw: Forward, Y: np.ndarray) -> list[np.ndarray | None]:
         """Fill ``self.grad`` (batch means) and return the per-sample deltas per depth."""
@@ -248,7 +270,8 @@ class Engine:
             if want_loss:
                 value = loss.mean_from_grad(dE)
         elif want_loss:
-            value = loss.mean(yhat, Y)
+            per = self.loss_per_sample(fw, Y)
+            value = float(per.sum()) / len(per) if len(per) else float("nan")
         upstream: list[np.ndarray | None] = [None] * len(acts)  # ∂E/∂z from deeper units
         deltas: list[np.ndarray | None] = [None] * len(acts)
         matmul = np.matmul

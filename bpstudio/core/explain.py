@@ -124,6 +124,11 @@ class _Explainer:
         else:
             self.add("Loss of one sample (binary cross-entropy, the logistic-regression cost): "
                      "E = -(y . ln(y_hat) + (1 - y) . ln(1 - y_hat)), summed over the outputs.", c)
+            self.add("Large net inputs: the studio takes ln(y_hat) and ln(1 - y_hat) from the net input "
+                     "a, not from a rounded y_hat, so the loss stays exact when y_hat rounds to 0 or 1: "
+                     "for a sigmoid output E = ln(1 + e^a) - y . a (a = 40, y = 0 gives E = 40), for a "
+                     "gaussian output ln(y_hat) = -a^2 and ln(1 - y_hat) = ln(1 - e^(-a^2)) computed "
+                     "without cancelling.", c)
         self.add("Net input of a unit: a = h(x) = sum of weight . value over its sources, the "
                  "bias unit included; its value z = f(a).", c)
         self.add("delta of a unit = dE/d(net input a): at an output, delta = dE/dy_hat . f'(a); "
@@ -187,12 +192,27 @@ class _Explainer:
         else:
             sym, val = "-" + " - ".join(syms), "-" + " - ".join(nums)
         self.add(f"E = {sym} = {val} = {num(t.loss_per_sample[s])}", sec, unit)
+        if self.loss.name == "cross_entropy":
+            self.add(self._large_values_note(), sec, unit)
         n = t.n_samples
         if n > 1:
             terms = ""
             if n <= _SHOW_TERMS:
                 terms = f" = ({' + '.join(num(v) for v in t.loss_per_sample)}) / {n}"
             self.add(f"Batch loss = mean of E over the {n} samples{terms} = {num(t.loss)}", sec)
+
+    def _large_values_note(self) -> str:
+        """How the studio evaluates cross-entropy so that saturated outputs stay exact."""
+        parts = []
+        for k, u in enumerate(self.outputs):
+            a, y = self.a(u), float(self.t.Y[self.s, k])
+            if self.act(u).name == "gaussian":
+                parts.append(f"y . a^2 - (1 - y) . ln(1 - e^(-a^2)) = {num(y)} . {factor(a)}^2 - "
+                             f"(1 - {num(y)}) . ln(1 - e^(-{factor(a)}^2))")
+            else:
+                parts.append(f"ln(1 + e^a) - y . a = ln(1 + e^{factor(a)}) - {num(y)} . {factor(a)}")
+        return ("    (computed from the net input a, so large values stay exact when y_hat rounds to 0 or 1: "
+                f"E = {' + '.join(parts)} = {num(self.t.loss_per_sample[self.s])})")
 
     def _output_term(self, u: str) -> tuple[str, str, str | None]:
         """(symbols, numbers, note) of an output unit's own part of its delta."""
@@ -207,6 +227,19 @@ class _Explainer:
             return (f"({yh_n} - {y_n})", f"({num(yh)} - {num(y)})",
                     "    (cross-entropy with a sigmoid output: dE/dy_hat . f'(a) = "
                     "(y_hat - y) / (y_hat . (1 - y_hat)) . y_hat . (1 - y_hat) = y_hat - y)")
+        if fn.name == "gaussian":  # from a in closed form (exact when y_hat underflows)
+            a = self.a(u)
+            return (f"2a . {y_n} - (1 - {y_n}) . 2a / (e^(a^2) - 1)",
+                    f"2 . {factor(a)} . {num(y)} - (1 - {num(y)}) . 2 . {factor(a)} / (e^({factor(a)}^2) - 1)",
+                    "    (cross-entropy with a gaussian output, from the net input a: ln(y_hat) = -a^2, "
+                    "ln(1 - y_hat) = ln(1 - e^(-a^2)))")
+        if fn.name == "gaussian":  # dE/dy_hat . f'(a), with y_hat = e^(-a^2), in terms of a
+            a = self.a(u)
+            return ("2a . y - (1 - y) . 2a / (e^(a^2) - 1)",
+                    f"2 . {factor(a)} . {factor(y)} - (1 - {num(y)}) . 2 . {factor(a)} / (e^({num(a)}^2) - 1)",
+                    f"    (cross-entropy with a gaussian output: dE/d{yh_n} . f'(a) = "
+                    f"-({y_n} / {yh_n} - (1 - {y_n}) / (1 - {yh_n})) . (-2a . {yh_n}), written in a so that "
+                    "it stays exact when y_hat rounds to 0 or 1)")
         g = float(self.loss.grad(np.array([[yh]]), np.array([[y]]))[0, 0])
         return (f"dE/d{yh_n} . f'(a)", f"{factor(g)} . {factor(self.prime(u))}",
                 f"    where dE/d{yh_n} = ({yh_n} - {y_n}) / ({yh_n} . (1 - {yh_n})) = {num(g)}")
@@ -241,7 +274,7 @@ class _Explainer:
                      f"{num(self.delta(u))}", sec, u)
             fn = self.act(u)
             simplified = self.g.nodes[u].role == OUTPUT and self.loss.name == "cross_entropy" \
-                and fn.name == "sigmoid" and not self.targets[u]
+                and fn.name in ("sigmoid", "gaussian") and not self.targets[u]
             if fn.name != "identity" and not simplified:
                 notes.append(f"    where f'(a) = {fn.derivative} = {num(fp)} "
                              f"(a = {num(self.a(u))}, z = {num(self.z(u))})")

@@ -3,6 +3,12 @@
 Conventions (used everywhere in the studio): the loss of one sample is summed over the output
 units; the loss of a batch is the mean over its samples; the delta of an output unit is
 dE/d(net input) = dE/dŷ . f'(a).
+
+Cross-entropy is computed from the net input a, never from a rounded ŷ: ln ŷ and ln(1 − ŷ) come
+in closed form from a (sigmoid: ln σ(a) = −softplus(−a), ln(1 − σ(a)) = −softplus(a), so
+E = softplus(a) − y.a; gaussian ŷ = e^(−a²): ln ŷ = −a², ln(1 − ŷ) = ln(−expm1(−a²))), exact for
+any a however saturated ŷ is. ``per_sample(ŷ, y)`` (from ŷ, clipped where ŷ is exactly 0 or 1)
+stays for callers that only have ŷ; the engine uses :func:`per_sample_from_net`.
 """
 
 from __future__ import annotations
@@ -86,6 +92,54 @@ LOSSES: dict[str, Loss] = {
 }
 
 
+def _softplus(a: Array) -> Array:
+    return np.logaddexp(0.0, a)
+
+
+def _ce_sigmoid(a: Array, y: Array) -> Array:
+    """y.softplus(−a) + (1 − y).softplus(a) = softplus(a) − y.a, each term exact (no cancellation)."""
+    return y * _softplus(-a) + (1.0 - y) * _softplus(a)
+
+
+def _ce_gaussian(a: Array, y: Array) -> Array:
+    """−(y.(−a²) + (1 − y).ln(−expm1(−a²))); +inf where a = 0 and y < 1 (ŷ = 1 exactly)."""
+    a2 = a * a
+    with np.errstate(divide="ignore"):
+        log_rest = np.log(-np.expm1(-a2))
+    rest = np.where(y == 1.0, 0.0, (1.0 - y) * log_rest)  # 0 . ln 0 = 0
+    return y * a2 - rest
+
+
+def _ce_gaussian_delta(a: Array, y: Array) -> Array:
+    """dE/da = 2a.y − (1 − y).2a / (e^(a²) − 1) (expm1 overflowing to inf gives the exact 0)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rest = 2.0 * a / np.expm1(a * a)
+    rest = np.where(y == 1.0, 0.0, (1.0 - y) * rest)
+    return 2.0 * a * y - rest
+
+
+# cross-entropy per unit from the net input, and its delta, for the activations that have ln ŷ
+# and ln(1 − ŷ) in closed form; other activations are refused with cross-entropy
+CE_FROM_NET: dict[str, tuple[Callable[[Array, Array], Array], Callable[[Array, Array], Array] | None]] = {
+    "sigmoid": (_ce_sigmoid, None),  # delta: ŷ − y, with ŷ = σ(a) computed stably
+    "gaussian": (_ce_gaussian, _ce_gaussian_delta),
+}
+
+
+def per_sample_from_net(loss: Loss, groups, a: Array, yhat: Array, y: Array) -> Array:
+    """Per-sample loss (n,) from the output net inputs ``a`` and ŷ (both (n, k), output order).
+
+    ``groups``: (activation, output positions) covering every output once.
+    """
+    if loss.name != "cross_entropy":
+        return loss.per_sample(yhat, y)
+    total = np.zeros(len(a))
+    for act, pos in groups:
+        fn = CE_FROM_NET[act.name][0]
+        total += np.sum(fn(a[:, pos], y[:, pos]), axis=1)
+    return total
+
+
 def get(name: str) -> Loss:
     try:
         return LOSSES[name]
@@ -94,7 +148,9 @@ def get(name: str) -> Loss:
 
 
 def check_output_activations(loss: Loss, names: list[str], activations: list[Activation]) -> None:
-    """Refuse cross-entropy on an output whose values are not confined to (0, 1)."""
+    """Refuse cross-entropy on an output whose values are not confined to (0, 1), or whose
+    ln(y_hat) and ln(1 - y_hat) have no closed form in the net input (the studio would have to
+    take them from a rounded y_hat, wrong once the output saturates)."""
     if loss.name != "cross_entropy":
         return
     for name, act in zip(names, activations):
@@ -104,6 +160,12 @@ def check_output_activations(loss: Loss, names: list[str], activations: list[Act
                 f"ln(1 - y_hat), but output {name} uses {act.name}, whose values can leave (0, 1); "
                 f"give {name} the sigmoid activation or use squared error"
             )
+        if act.name not in CE_FROM_NET:
+            raise LossError(
+                f"cross-entropy is computed from the net input for {' and '.join(CE_FROM_NET)} "
+                f"outputs only (so it stays exact when the output saturates); output {name} uses "
+                f"{act.name}: give it the sigmoid activation or use squared error"
+            )
 
 
 def output_delta(loss: Loss, act: Activation | None, a: Array, yhat: Array, y: Array,
@@ -112,8 +174,9 @@ def output_delta(loss: Loss, act: Activation | None, a: Array, yhat: Array, y: A
 
     ``grad``: dE/dŷ when already computed (it is returned as is for identity outputs).
     """
-    if loss.name == "cross_entropy" and act is not None and act.name == "sigmoid":
-        return yhat - y
+    if loss.name == "cross_entropy" and act is not None and act.name in CE_FROM_NET:
+        exact = CE_FROM_NET[act.name][1]
+        return yhat - y if exact is None else exact(a, y)
     g = loss.grad(yhat, y) if grad is None else grad
     if act is None or act.name == "identity":
         return g

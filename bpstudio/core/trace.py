@@ -79,7 +79,7 @@ def trace_step(engine: Engine, X: np.ndarray, Y: np.ndarray, sample_indices=None
     Y = np.asarray(Y, dtype=float)
     fw = engine.forward(X)
     deltas = engine.backward(fw, Y)
-    per_sample = engine.loss.per_sample(fw.yhat, Y)
+    per_sample = engine.loss_per_sample(fw, Y)
     if sample_indices is None:
         sample_indices = np.arange(len(X))
     return StepTrace(
