@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import Dataset
+from .fileformat_checks import MAX_DATA_MAGNITUDE
 from .fileformat_csv import sha256_of  # noqa: F401 - part of this module's API
+from .safe_read import MAX_LINE_CHARS, UnsafeFile, check_regular, lines, open_binary
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", " ": "space"}
@@ -134,7 +136,9 @@ def size_text(n: int) -> str:
 
 def _check_size(path: str, max_bytes: int) -> int:
     try:
-        size = os.path.getsize(path)
+        size = check_regular(path, "CSV file").st_size
+    except UnsafeFile as exc:
+        raise CsvError(str(exc)) from None
     except OSError as exc:
         raise CsvError(f"cannot open {path}: {exc.strerror or exc}") from None
     if size == 0:
@@ -224,8 +228,14 @@ def preview(path: str | os.PathLike, n_rows: int = 20, fmt: CsvFormat | None = N
     """The format (guessed unless given), column names and first ``n_rows`` data rows."""
     path = str(path)
     size = _check_size(path, max_bytes)
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
+    try:
+        fh, _ = open_binary(path, max_bytes, "CSV file")
+        with fh:
+            head = fh.read(SNIFF_BYTES)
+    except UnsafeFile as exc:
+        raise CsvError(str(exc)) from None
+    except OSError as exc:
+        raise CsvError(f"cannot open {path}: {exc.strerror or exc}") from None
     try:
         sample = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -324,11 +334,16 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
             block = np.array(chunk, dtype=float)
         except ValueError:
             block = None
-        if block is None or not np.isfinite(block).all():
+        if block is None or not (np.abs(block) <= MAX_DATA_MAGNITUDE).all():
             for r, cells in zip(chunk_rows, chunk):
                 for k, text in enumerate(cells):
                     if not _is_number(text):
                         raise _bad_cell(r, chosen[k], columns[chosen[k]], text, fmt.delimiter)
+                    if abs(float(text)) > MAX_DATA_MAGNITUDE:
+                        raise CsvError(f"row {r}, column {chosen[k] + 1} ({columns[chosen[k]]!r}): "
+                                       f"{text.strip()[:40]!r} is too large for a data value (the "
+                                       f"limit is ±{MAX_DATA_MAGNITUDE:g}; rescale the column)", r,
+                                       chosen[k] + 1)
             block = np.array([[float(t) for t in cells] for cells in chunk])
         blocks.append(block)
         chunk.clear()
@@ -336,10 +351,17 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
         if progress is not None:
             progress(min(done_bytes / size, 1.0))
 
-    with open(path, "rb", buffering=0) as raw:
+    try:
+        raw, _ = open_binary(path, max_bytes, "CSV file")
+    except UnsafeFile as exc:
+        raise CsvError(str(exc)) from None
+    except OSError as exc:
+        raise CsvError(f"cannot open {path}: {exc.strerror or exc}") from None
+    with raw:
         source = _Hashing(raw)
         text = io.TextIOWrapper(io.BufferedReader(source, 1 << 16), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text, delimiter=fmt.delimiter, skipinitialspace=True)
+        stream = lines(text, Path(path).name, MAX_LINE_CHARS, 2 * max_rows + 2)
+        reader = csv.reader(stream, delimiter=fmt.delimiter, skipinitialspace=True)
         try:
             for row in reader:
                 if not row or (len(row) == 1 and not row[0].strip()):
@@ -366,6 +388,8 @@ def parse(path: str | os.PathLike, inputs: Sequence[int | str], targets: Sequenc
         except csv.Error as exc:
             raise CsvError(f"row {reader.line_num} cannot be read as CSV ({exc})",
                            reader.line_num) from None
+        except UnsafeFile as exc:
+            raise CsvError(str(exc), reader.line_num + 1) from None
         except UnicodeDecodeError:
             bad = _first_undecodable_row(path)
             raise CsvError(f"row {bad} is not text (the studio reads UTF-8 CSV files)", bad,

@@ -31,6 +31,7 @@ from .fileformat_csv import reference_to_write, source_problem
 from .fileformat_read import project_from_dict
 from .graph import INPUT
 from .project import Project
+from .safe_read import json_loads
 
 __all__ = [
     "FORMAT", "VERSION", "MAX_BYTES", "MAX_ROWS", "MAX_CSV_ROWS", "MAX_UNITS", "MAX_EDGES",
@@ -196,7 +197,7 @@ def loads(text: str, base_dir=None, check_widths: bool = True) -> Project:
     if not text.strip():
         raise ProjectFileError("the file is empty")
     try:
-        data = json.loads(text, parse_constant=NonFinite, object_pairs_hook=no_duplicate_keys)
+        data = json_loads(text, parse_constant=NonFinite, object_pairs_hook=no_duplicate_keys)
     except ProjectFileError:
         raise
     except json.JSONDecodeError as exc:
@@ -212,15 +213,14 @@ def loads(text: str, base_dir=None, check_widths: bool = True) -> Project:
 
 def load(path, check_widths: bool = True) -> Project:
     """Read a project file; ProjectFileError when it is unreadable, too large or invalid."""
+    from .safe_read import UnsafeFile, read_bytes
+
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ProjectFileError(
-                f"{path} is too large for a project file ({size / 2**20:.1f} MB; the limit is "
-                f"{MAX_BYTES // 2**20} MB): keep big datasets in a CSV file and reference it"
-            )
-        raw = path.read_bytes()
+        raw = read_bytes(path, MAX_BYTES, "project file")
+    except UnsafeFile as exc:
+        hint = ": keep big datasets in a CSV file and reference it" if "too large" in str(exc) else ""
+        raise ProjectFileError(f"{exc}{hint}") from None
     except OSError as exc:
         raise ProjectFileError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:

@@ -11,6 +11,7 @@ MAX_ROWS = 100_000  # inline dataset rows; bigger data belongs in a referenced C
 MAX_CSV_ROWS = 1_000_000
 MAX_UNITS = 100_000
 MAX_EDGES = 1_000_000
+MAX_DATA_MAGNITUDE = 1e100  # a data cell (inline or CSV) beyond ±this is refused: its square overflows
 
 
 class ProjectFileError(ValueError):

@@ -21,9 +21,20 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import Dataset
-from .fileformat_checks import MAX_CSV_ROWS, ProjectFileError, fail, need_object, need_text, need_texts
+from .fileformat_checks import (
+    MAX_CSV_ROWS,
+    MAX_DATA_MAGNITUDE,
+    ProjectFileError,
+    fail,
+    need_object,
+    need_text,
+    need_texts,
+)
+from .safe_read import MAX_LINE_CHARS, UnsafeFile, check_regular, read_bytes
+from .safe_read import lines as capped_lines
 
 MAX_CSV_BYTES = 256 * 1024 * 1024
+MAX_CSV_LINES = 2 * MAX_CSV_ROWS  # lines read at most, blank ones included
 CHUNK_ROWS = 8192  # rows turned into numbers at a time
 TRUE_WORDS = {"1", "true", "yes", "train"}
 FALSE_WORDS = {"0", "false", "no", "test"}
@@ -52,12 +63,11 @@ def read_csv_reference(value: dict, base_dir=None) -> Dataset:
     inputs, targets = list(d["input_columns"]), list(d["target_columns"])
     train_col = d.get("train_column")
     try:
-        st = path.stat()
-        size = st.st_size
-        if size > MAX_CSV_BYTES:
-            fail("dataset.csv",
-                 f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_CSV_BYTES // 2**20} MB")
-        raw = path.read_bytes()
+        st = check_regular(path, "CSV file")
+        raw = read_bytes(path, MAX_CSV_BYTES, "CSV file")
+    except UnsafeFile as exc:
+        relative = "" if Path(d["csv"]).is_absolute() else f" (the project's {d['csv']!r}, read from its folder)"
+        fail("dataset.csv", f"{exc}{relative}")
     except FileNotFoundError as exc:
         raise ProjectFileError(
             f"dataset.csv: cannot read {path}: {exc.strerror or exc}. The project keeps its data in "
@@ -74,7 +84,18 @@ def read_csv_reference(value: dict, base_dir=None) -> Dataset:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         fail("dataset.csv", f"{path.name} is not UTF-8 text")
-    rows = csv.reader(io.StringIO(text), skipinitialspace=True)  # as the CSV import reads it
+    try:
+        return _read_rows(text, path, d, digest, st, inputs, targets, train_col)
+    except UnsafeFile as exc:
+        fail("dataset.csv", str(exc))
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        fail("dataset.csv", f"{path.name} cannot be read as CSV ({exc})")
+
+
+def _read_rows(text: str, path: Path, d: dict, digest: str, st, inputs: list, targets: list,
+               train_col) -> Dataset:
+    stream = capped_lines(io.StringIO(text, newline=""), path.name, MAX_LINE_CHARS, MAX_CSV_LINES)
+    rows = csv.reader(stream, skipinitialspace=True)  # as the CSV import reads it (CR, LF or CRLF)
     header = [h.strip() or f"column {i + 1}" for i, h in enumerate(next(rows, []))]
     if not header:
         fail("dataset.csv", f"{path.name} is empty (it needs a header row of column names)")
@@ -124,7 +145,7 @@ def _numbers(cells: list, lines: list, names: list, path: Path) -> np.ndarray:
         block = np.array(cells, dtype=float).reshape(len(cells), len(names))
     except ValueError:
         block = None
-    if block is None or not np.isfinite(block).all():  # find and name the first bad cell
+    if block is None or not (np.abs(block) <= MAX_DATA_MAGNITUDE).all():  # name the first bad cell
         block = np.array([[_cell(t, path, line, c) for t, c in zip(row, names)]
                           for row, line in zip(cells, lines)]).reshape(len(cells), len(names))
     cells.clear()
@@ -141,6 +162,9 @@ def _cell(text: str, path: Path, line: int, column: str) -> float:
     if not math.isfinite(value):
         fail("dataset.csv", f"{path.name}, line {line}, column {column!r}: {text.strip()!r} is not "
                              "a finite number")
+    if abs(value) > MAX_DATA_MAGNITUDE:
+        fail("dataset.csv", f"{path.name}, line {line}, column {column!r}: {text.strip()[:40]!r} is too "
+                             f"large for a data value (the limit is ±{MAX_DATA_MAGNITUDE:g})")
     return value
 
 

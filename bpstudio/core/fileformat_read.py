@@ -10,6 +10,7 @@ from .activations import ACTIVATIONS
 from .dataset import Dataset, DatasetError
 from .fileformat_checks import (
     FORMAT,
+    MAX_DATA_MAGNITUDE,
     MAX_EDGES,
     MAX_ROWS,
     MAX_UNITS,
@@ -179,6 +180,11 @@ def read_table(rows, where: str, width: int, kind: str) -> np.ndarray:
     if len(bad):  # e.g. 1e400, which JSON reads as infinity
         r, c = bad[0]
         fail(f"{where}[{r}][{c}]", f"must be a finite number, not {values[r, c]}")
+    big = np.argwhere(np.abs(values) > MAX_DATA_MAGNITUDE)
+    if len(big):  # squares and sums of such values overflow: refused as data, not trained on
+        r, c = big[0]
+        fail(f"{where}[{r}][{c}]", f"{values[r, c]:g} is too large for a data value (the limit is "
+                                   f"±{MAX_DATA_MAGNITUDE:g}; rescale the column)")
     return values
 
 

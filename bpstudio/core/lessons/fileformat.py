@@ -251,11 +251,15 @@ def _check_names(step: Step, where: str, graph) -> None:
 
 
 def loads(text: str, name: str = "lesson") -> Lesson:
+    from ..safe_read import json_loads  # integers too large for a float named, not an OverflowError
+
     try:
-        data = json.loads(text, object_pairs_hook=_no_dupes)
+        data = json_loads(text, object_pairs_hook=_no_dupes)
     except json.JSONDecodeError as exc:
         raise LessonFileError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") \
             from None
+    except RecursionError:
+        raise LessonFileError("the file is nested too deeply to be a lesson") from None
     return lesson_from_dict(data, name)
 
 
@@ -268,13 +272,15 @@ def _no_dupes(pairs):
 
 def load(path) -> Lesson:
     """Read and validate a lesson file; LessonFileError (or OSError) in plain words."""
+    from ..safe_read import UnsafeFile, read_bytes  # regular files only, size capped (issue 10)
+
     path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise LessonFileError(f"{path.name} is {size:,} bytes, too big for a lesson (at most "
-                              f"{MAX_BYTES:,})")
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_bytes(path, MAX_BYTES, "lesson file")
+    except UnsafeFile as exc:
+        raise LessonFileError(str(exc)) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise LessonFileError(f"{path.name} is not a text file (UTF-8)") from None
     try:
