@@ -40,6 +40,8 @@ class Engine:
 
     def __init__(self, graph: Graph, loss: str = "squared_error") -> None:
         self.loss = _loss.get(loss)
+        self.regularization = "none"  # see set_regularization
+        self.reg_rate = 0.0
         inputs = graph.inputs
         outputs = graph.outputs
         if not inputs:
@@ -161,6 +163,33 @@ class Engine:
             all_outputs=all_outputs, f=f, back=back, out_groups=out_groups,
         )
 
+    def set_regularization(self, kind: str, rate: float) -> None:
+        """Add a penalty on the weights (biases are not regularised) to the loss and its gradient.
+
+        ``l2``: E + λ/2 . Σ W², ∂/∂W += λ . W;  ``l1``: E + λ . Σ |W|, ∂/∂W += λ . sign(W);
+        ``none`` (or λ = 0): the data loss alone.
+        """
+        if kind not in ("none", "l1", "l2"):
+            raise ValueError(f"unknown regularisation {kind!r}; use none, l1 or l2")
+        if not (np.isfinite(rate) and rate >= 0):
+            raise ValueError(f"the regularisation rate must be a number ≥ 0, not {rate}")
+        self.regularization, self.reg_rate = kind, float(rate)
+
+    def penalty(self) -> float:
+        """The regularisation term added to the batch mean loss (0 without regularisation)."""
+        if self.regularization == "none" or self.reg_rate == 0.0:
+            return 0.0
+        W = self.theta[self.edge_slots]
+        if self.regularization == "l2":
+            return 0.5 * self.reg_rate * float(W @ W)
+        return self.reg_rate * float(np.abs(W).sum())
+
+    def _add_penalty_gradient(self) -> None:
+        if self.regularization == "none" or self.reg_rate == 0.0:
+            return
+        W = self.theta[self.edge_slots]
+        self.grad[self.edge_slots] += self.reg_rate * (W if self.regularization == "l2" else np.sign(W))
+
     # ------------------------------------------------------------------ numbers in and out
     def read_from(self, graph: Graph) -> None:
         """Copy weights and biases from a graph of the same topology."""
@@ -236,11 +265,14 @@ class Engine:
     def loss_of(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Mean loss over the samples."""
         per = self.loss_per_sample(self.forward(np.asarray(X, dtype=float)), Y)
-        return float(per.sum()) / len(per) if len(per) else float("nan")
+        return (float(per.sum()) / len(per) if len(per) else float("nan")) + self.penalty()
 
     def backward(self, fw: Forward, Y: np.ndarray) -> list[np.ndarray | None]:
-        """Fill ``self.grad`` (batch means) and return the per-sample deltas per depth."""
-        return self._backward(fw, np.asarray(Y, dtype=float), False, None)[0]
+        """Fill ``self.grad`` (batch means, plus the regularisation term) and return the
+        per-sample deltas per depth (of the data loss: the penalty has no delta)."""
+        deltas = self._backward(fw, np.asarray(Y, dtype=float), False, None)[0]
+        self._add_penalty_gradient()
+        return deltas
 
     def gradient(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Forward and backward on a batch; fills ``self.grad``; returns the batch's mean loss.
@@ -251,7 +283,11 @@ class Engine:
         Y = np.asarray(Y, dtype=float)
         n = len(X)
         ws = self._workspaces.get(n) if n * self._width <= WORKSPACE_LIMIT else None
-        return self._backward(self._forward(X, ws), Y, True, ws)[1]
+        value = self._backward(self._forward(X, ws), Y, True, ws)[1]
+        if self.regularization == "none" or self.reg_rate == 0.0:
+            return value
+        self._add_penalty_gradient()
+        return value + self.penalty()
 
     def _backward(self, fw: Forward, Y: np.ndarray, want_loss: bool, ws: Workspace | None):
         """(per-sample deltas per depth, batch mean loss or None); fills ``self.grad``.

@@ -10,6 +10,7 @@ from .losses import LOSSES
 
 OPTIMIZERS = ("gd", "momentum", "adam")
 MODES = ("batch", "online", "minibatch")
+REGULARIZATIONS = ("none", "l1", "l2")  # penalty on the weights (never the biases)
 
 
 class SettingsError(ValueError):
@@ -38,6 +39,8 @@ class TrainingSettings:
     seed: int = 0
     max_epochs: int = 1000
     target_loss: float = 0.0
+    regularization: str = "none"  # l2: E + λ/2.ΣW², l1: E + λ.Σ|W|, over the weights only
+    reg_rate: float = 0.0  # λ
 
     def validate(self) -> TrainingSettings:
         def need(cond: bool, msg: str) -> None:
@@ -48,9 +51,11 @@ class TrainingSettings:
         need(self.optimizer in OPTIMIZERS,
              f"unknown optimizer {self.optimizer!r}; use one of {', '.join(OPTIMIZERS)}")
         need(self.mode in MODES, f"unknown mode {self.mode!r}; use one of {', '.join(MODES)}")
+        need(self.regularization in REGULARIZATIONS, f"unknown regularisation {self.regularization!r}; "
+             f"use one of {', '.join(REGULARIZATIONS)}")
         need(self.init in INITS, f"unknown initialisation {self.init!r}; use one of {', '.join(INITS)}")
         for name in ("learning_rate", "momentum", "beta1", "beta2", "epsilon", "init_value",
-                     "init_scale", "target_loss"):
+                     "init_scale", "target_loss", "reg_rate"):
             v = getattr(self, name)
             need(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
                  f"{name.replace('_', ' ')} must be a finite number, not {v!r}")
@@ -58,6 +63,7 @@ class TrainingSettings:
         need(0 <= self.momentum < 1, f"momentum must be in [0, 1), not {self.momentum}")
         need(0 <= self.beta1 < 1 and 0 <= self.beta2 < 1, "Adam's betas must be in [0, 1)")
         need(self.epsilon > 0, "epsilon must be positive")
+        need(self.reg_rate >= 0, f"the regularisation rate cannot be negative, not {self.reg_rate}")
         need(self.target_loss >= 0, "the target loss cannot be negative")
         for name in ("batch_size", "seed", "max_epochs"):
             v = getattr(self, name)
@@ -70,7 +76,11 @@ class TrainingSettings:
         return self
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Every setting; the optional regularisation fields only when they are in use."""
+        out = asdict(self)
+        if self.regularization == "none" and self.reg_rate == 0.0:
+            del out["regularization"], out["reg_rate"]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainingSettings:

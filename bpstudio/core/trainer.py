@@ -24,6 +24,7 @@ class Trainer:
                  history_cap: int = 1_000_000) -> None:
         self.engine = engine
         self.settings = settings.validate()
+        engine.set_regularization(self.settings.regularization, self.settings.reg_rate)
         self.X, self.Y = data.train()
         if len(self.X) == 0:
             raise ValueError("the dataset has no training rows")

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.core.init import INITS
 from bpstudio.core.losses import LOSSES
-from bpstudio.core.settings import MODES, OPTIMIZERS, SettingsError, TrainingSettings
+from bpstudio.core.settings import MODES, OPTIMIZERS, REGULARIZATIONS, SettingsError, TrainingSettings
 from bpstudio.training.controller import TrainingController
 from bpstudio.training.session import DIVERGED, FINISHED, RUNNING
 from bpstudio.ui.live_weights import LiveWeights
@@ -53,9 +53,11 @@ def fmt_loss(v: float) -> str:
 class TrainingSettingsPanel(QWidget):
     """The settings beside Play; each edit is validated, then stored in the document."""
 
-    FLOATS = (("learning_rate", "Learning rate α"), ("target_loss", "Stop at loss ≤"))
+    FLOATS = (("learning_rate", "Learning rate α"), ("target_loss", "Stop at loss ≤"),
+              ("reg_rate", "Regularisation rate λ"))
     CHOICES = (("optimizer", "Optimiser", OPTIMIZERS), ("mode", "Mode", MODES),
-               ("loss", "Loss", tuple(LOSSES)), ("init", "Initialisation", INITS))
+               ("loss", "Loss", tuple(LOSSES)), ("init", "Initialisation", INITS),
+               ("regularization", "Regularisation", REGULARIZATIONS))
     INTS = (("batch_size", "Batch size", 1), ("seed", "Seed", 0), ("max_epochs", "Max epochs", 0))
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
@@ -83,6 +85,11 @@ class TrainingSettingsPanel(QWidget):
             spin.valueChanged.connect(lambda v, n=name: self.commit(n, int(v)))
             self.fields[name] = spin
             form.addRow(label, spin)
+        reg_tip = ("Penalty on the weights (biases are not regularised), added to the loss: "
+                   "L2 adds λ/2 . ΣW² so each step is W := W - α(dE/dW + λ . W); "
+                   "L1 adds λ . Σ|W|, giving λ . sign(W) in the gradient")
+        self.fields["regularization"].setToolTip(reg_tip)
+        self.fields["reg_rate"].setToolTip("λ, a number ≥ 0 (0: no penalty). " + reg_tip)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00020;")
