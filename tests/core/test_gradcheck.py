@@ -66,8 +66,10 @@ def usable(engine: Engine, graph: Graph, X: np.ndarray) -> bool:
     return bool(np.all(np.isfinite(fw.yhat))) and bool(np.all(np.abs(fw.yhat) < 1e6))
 
 
-def check_network(graph: Graph, X: np.ndarray, Y: np.ndarray, loss: str) -> GradCheck:
+def check_network(graph: Graph, X: np.ndarray, Y: np.ndarray, loss: str, reg: tuple = ("none", 0.0)
+                  ) -> GradCheck:
     engine = Engine(graph, loss)
+    engine.set_regularization(*reg)
     assume(usable(engine, graph, X))
     theta, grad = engine.theta.copy(), engine.grad.copy()
     result = gradient_check(engine, X, Y, eps=1e-6, tolerance=1e-6)
@@ -88,6 +90,15 @@ def test_backprop_matches_finite_differences_squared_error(case):
 @given(networks("cross_entropy"))
 def test_backprop_matches_finite_differences_cross_entropy(case):
     check_network(*case, "cross_entropy")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks("squared_error"), st.sampled_from(["l1", "l2"]), st.floats(0.001, 2.0))
+def test_backprop_matches_finite_differences_with_regularisation(case, kind, rate):
+    graph = case[0]
+    # L1's |W| has a kink at 0, where its derivative is not defined
+    assume(kind == "l2" or all(abs(e.weight) > 1e-3 for e in graph.edges.values()))
+    check_network(*case, "squared_error", (kind, rate))
 
 
 def test_article_preset_passes():
