@@ -20,6 +20,9 @@ import os
 import sys
 from dataclasses import replace
 
+from .cli_progress import check_scale, eps_value
+from .cli_progress import run as guarded_run
+
 PROG = "bpstudio"
 EXIT_USAGE = 2
 
@@ -113,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Compare every backprop gradient on the training set with a "
                        "central finite difference. Exit status 1 when they disagree.")
     _add_source(p)
-    p.add_argument("--eps", type=_positive, default=1e-6, metavar="E",
-                   help="finite-difference step (default 1e-6)")
+    p.add_argument("--eps", type=eps_value, default=1e-6, metavar="E",
+                   help="finite-difference step, 1e-12..1e-1 (default 1e-6)")
     p.add_argument("--tolerance", type=_positive, default=1e-6, metavar="T",
                    help="largest relative error accepted (default 1e-6)")
     p.set_defaults(run=cmd_gradcheck)
@@ -136,9 +139,10 @@ def _load(args):
 
     if (args.file is None) == (args.preset is None):
         raise UsageError("give a project FILE or --preset NAME (one of them, not both)")
-    if args.preset is not None:
-        return load_preset(args.preset)
-    return fileformat.load(args.file)
+    project = load_preset(args.preset) if args.preset is not None else fileformat.load(args.file)
+    epochs = (args.epochs or project.settings.max_epochs) if hasattr(args, "epochs") else None
+    check_scale(project, epochs)  # issue 10: limits refused up front
+    return project
 
 
 # ---------------------------------------------------------------------------- commands
@@ -330,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")  # names like "X1 → Z1" on any terminal
     try:
         args = build_parser().parse_args(argv)
-        return args.run(args)
+        return guarded_run(args, PROG, _user_errors())  # issue 10: no numpy warnings, no traceback
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:

@@ -1,0 +1,71 @@
+"""The command line's guard rails (issue 10): sane --eps, sizes refused up front, no tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+MIN_EPS, MAX_EPS = 1e-12, 1e-1  # a finite-difference step outside this is rounding noise or no derivative
+MAX_CLI_UNITS = 20_000  # train / gradcheck / explain refuse a bigger network up front
+MAX_CLI_EDGES = 1_000_000
+MAX_CLI_CELLS = 1_000_000  # dataset rows × columns
+MAX_CLI_EPOCHS = 100_000_000
+DEBUG_VARIABLE = "BPSTUDIO_DEBUG"
+
+
+def eps_value(text: str) -> float:
+    """argparse type for --eps: a number between MIN_EPS and MAX_EPS."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not MIN_EPS <= value <= MAX_EPS:  # NaN fails too
+        raise argparse.ArgumentTypeError(
+            f"{text} is outside {MIN_EPS:g}..{MAX_EPS:g} (a smaller step drowns in rounding error, a "
+            "larger one is no longer a derivative)")
+    return value
+
+
+def check_scale(project, epochs: int | None = None) -> None:
+    """Refuse, in words and before any work, a network or dataset the command line cannot handle."""
+    g, d = project.graph, project.dataset
+    units, edges = len(g.nodes), len(g.edges)
+    cells = int(d.X.size + d.Y.size)
+    if units > MAX_CLI_UNITS:
+        raise ValueError(f"the network has {units:,} units; the command line handles at most "
+                         f"{MAX_CLI_UNITS:,}")
+    if edges > MAX_CLI_EDGES:
+        raise ValueError(f"the network has {edges:,} connections; the command line handles at most "
+                         f"{MAX_CLI_EDGES:,}")
+    if cells > MAX_CLI_CELLS:
+        raise ValueError(f"the dataset has {cells:,} values; the command line handles at most "
+                         f"{MAX_CLI_CELLS:,} (rows × columns)")
+    if epochs is not None and epochs > MAX_CLI_EPOCHS:
+        raise ValueError(f"{epochs:,} epochs is more than the {MAX_CLI_EPOCHS:,} the command line runs")
+
+
+def run(args, prog: str, user_errors: tuple = ()) -> int:
+    """Run a subcommand with numpy's warnings off (results are reported in words) and any
+    unexpected error as one line and a hint (the traceback with BPSTUDIO_DEBUG=1)."""
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"):
+            return args.run(args)
+    except (KeyboardInterrupt, BrokenPipeError, SystemExit, ValueError, OSError, *user_errors):
+        raise  # the caller's own handling: exit 130, quiet pipe, exit 2
+    except MemoryError:
+        print(f"{prog}: error: out of memory: the network or dataset is too large for this machine",
+              file=sys.stderr)
+        return 1
+    except RecursionError:
+        print(f"{prog}: error: the input is nested too deeply to handle", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        what = " ".join(str(exc).split())[:200] or "no details"
+        print(f"{prog}: internal error ({type(exc).__name__}: {what}); this is a bug: run again with "
+              f"{DEBUG_VARIABLE}=1 for the traceback and report it", file=sys.stderr)
+        return 1
