@@ -98,6 +98,23 @@ def _relu_back(g: Array, a: Array, z: Array, work: Array | None = None) -> Array
     return np.multiply(g, a > 0, g)
 
 
+def _softmax_into(a: Array, out: Array | None) -> Array:
+    """p = e^(a - lse(a)) along each row (log-sum-exp: no overflow for any a)."""
+    lse = np.logaddexp.reduce(a, axis=1, keepdims=True) if a.shape[1] else a[:, :0]
+    return np.exp(np.subtract(a, lse, out), out)
+
+
+def _softmax(a: Array) -> Array:
+    return _softmax_into(np.atleast_2d(np.asarray(a, dtype=float)), None)
+
+
+def _softmax_back(g: Array, a: Array, z: Array, work: Array | None = None) -> Array:
+    # Jacobian-vector product: dE/da_j = Σ_i g_i . p_i(δ_ij − p_j) = p_j . (g_j − Σ_i g_i . p_i)
+    s = np.sum(g * z, axis=1, keepdims=True)
+    np.subtract(g, s, g)
+    return np.multiply(g, z, g)
+
+
 LEAKY_SLOPE = 0.01
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -125,6 +142,12 @@ ACTIVATIONS: dict[str, Activation] = {
         "softplus", _softplus, lambda a, z: _sigmoid(a), "ln(1 + e^a)", "1 / (1 + e^-a)", 0.0
     ),
     "sin": Activation("sin", np.sin, lambda a, z: np.cos(a), "sin(a)", "cos(a)", -1.0, 1.0),
+    # softmax couples the units of its group (every softmax output of one layer): prime_from is
+    # only the Jacobian's diagonal p(1 - p); backprop applies the whole Jacobian p_i(δ_ij - p_j)
+    "softmax": Activation(
+        "softmax", _softmax, lambda a, z: z * (1.0 - z), "e^a_k / Σ_j e^a_j (over the group)",
+        "dp_i/da_j = p_i . (δ_ij - p_j)", 0.0, 1.0, backprop=_softmax_back, into=_softmax_into,
+    ),
     "gaussian": Activation(
         "gaussian", lambda a: np.exp(-a * a), lambda a, z: -2.0 * a * z, "e^(-a^2)", "-2a . z", 0.0, 1.0
     ),
@@ -138,3 +161,7 @@ def get(name: str) -> Activation:
         raise ValueError(
             f"unknown activation {name!r}; use one of {', '.join(ACTIVATIONS)}"
         ) from None
+
+
+GROUP_ACTIVATIONS = ("softmax",)  # couple the units of one output layer; never on a hidden unit
+UNIT_ACTIVATIONS = {k: v for k, v in ACTIVATIONS.items() if k not in GROUP_ACTIVATIONS}  # per unit

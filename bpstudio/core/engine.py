@@ -114,6 +114,14 @@ class Engine:
 
         out_acts = [_act.get(graph.node(o).activation) for o in self.output_ids]
         _loss.check_output_activations(self.loss, [self.names[o] for o in self.output_ids], out_acts)
+        soft = [nid for nid in self.unit_ids if graph.node(nid).activation == "softmax"]
+        if soft:
+            if any(graph.node(nid).role != OUTPUT for nid in soft):
+                raise GraphError("softmax is for output units only: it turns the outputs of one layer "
+                                 "into probabilities")
+            if len({self.depth_of[nid] for nid in soft}) > 1 or len(soft) < 2:
+                raise GraphError("the softmax outputs must form one group of at least 2 units at the same "
+                                 "depth (one layer), so that their probabilities sum to 1")
         by_name: dict[str, list[int]] = {}
         for k, fn in enumerate(out_acts):
             by_name.setdefault(fn.name, []).append(k)

@@ -121,6 +121,9 @@ class _Explainer:
                  "at the output, so every step goes downhill.", c)
         if self.loss.name == "squared_error":
             self.add("Loss of one sample: E = 1/2 . (y_hat - y)^2, summed over the outputs.", c)
+        elif self.loss.name == "categorical_cross_entropy":
+            for text in softmax_steps():
+                self.add(text, c)
         else:
             self.add("Loss of one sample (binary cross-entropy, the logistic-regression cost): "
                      "E = -(y . ln(y_hat) + (1 - y) . ln(1 - y_hat)), summed over the outputs.", c)
@@ -184,6 +187,9 @@ class _Explainer:
             if self.loss.name == "squared_error":
                 syms.append(f"1/2 . ({yh_n} - {y_n})^2")
                 nums.append(f"1/2 . ({yh} - {y})^2")
+            elif self.loss.name == "categorical_cross_entropy":
+                syms.append(f"{y_n} . ln({yh_n})")
+                nums.append(f"{y} . ln({yh})")
             else:
                 syms.append(f"({y_n} . ln({yh_n}) + (1 - {y_n}) . ln(1 - {yh_n}))")
                 nums.append(f"({y} . ln({yh}) + (1 - {y}) . ln(1 - {yh}))")
@@ -223,6 +229,9 @@ class _Explainer:
         if self.loss.name == "squared_error":
             return (f"({yh_n} - {y_n}) . f'(a)", f"({num(yh)} - {num(y)}) . {factor(self.prime(u))}",
                     None)
+        if self.loss.name == "categorical_cross_entropy":
+            return (f"({yh_n} - {y_n})", f"({num(yh)} - {num(y)})",
+                    "    (softmax with categorical cross-entropy: the Jacobian collapses to p - y)")
         if fn.name == "sigmoid":
             return (f"({yh_n} - {y_n})", f"({num(yh)} - {num(y)})",
                     "    (cross-entropy with a sigmoid output: dE/dy_hat . f'(a) = "
@@ -273,8 +282,9 @@ class _Explainer:
             self.add(f"delta_{name} = {' + '.join(syms)} = {' + '.join(nums)} = "
                      f"{num(self.delta(u))}", sec, u)
             fn = self.act(u)
-            simplified = self.g.nodes[u].role == OUTPUT and self.loss.name == "cross_entropy" \
-                and fn.name in ("sigmoid", "gaussian") and not self.targets[u]
+            simplified = self.g.nodes[u].role == OUTPUT and not self.targets[u] and (
+                (self.loss.name == "cross_entropy" and fn.name in ("sigmoid", "gaussian"))
+                or self.loss.name == "categorical_cross_entropy")
             if fn.name != "identity" and not simplified:
                 notes.append(f"    where f'(a) = {fn.derivative} = {num(fp)} "
                              f"(a = {num(self.a(u))}, z = {num(self.z(u))})")
@@ -347,6 +357,24 @@ class _Explainer:
         self.deltas()
         self.updates()
         return self.lines
+
+
+def softmax_steps() -> list[str]:
+    """The softmax Jacobian and its collapse with categorical cross-entropy, in plain steps."""
+    return [
+        "Loss of one sample (categorical cross-entropy over a softmax group): E = -sum_k y_k . ln(p_k), "
+        "where p_k = e^(a_k) / sum_j e^(a_j); the studio takes ln(p_k) = a_k - ln(sum_j e^(a_j)) "
+        "(log-sum-exp, shifted by the largest a), so no e^a overflows and no p rounds to a 0 inside ln.",
+        "Softmax Jacobian, step 1: p_i depends on every a_j of the group, because all of them are in "
+        "the denominator.",
+        "Step 2: for j = i, the quotient rule gives dp_i/da_i = p_i - p_i^2 = p_i . (1 - p_i).",
+        "Step 3: for j != i only the denominator changes: dp_i/da_j = -p_i . p_j.",
+        "Together: dp_i/da_j = p_i . (delta_ij - p_j), with delta_ij = 1 if i = j, else 0.",
+        "Step 4: dE/dp_i = -y_i / p_i, so delta_j = dE/da_j = sum_i (-y_i / p_i) . p_i . (delta_ij - p_j) "
+        "= -y_j + p_j . sum_i y_i.",
+        "Step 5: the targets of a sample sum to 1 (one class is 1, the rest 0), so delta_j = p_j - y_j: "
+        "the p_i of the Jacobian cancels the 1/p_i of ln, and nothing is divided by a small p.",
+    ]
 
 
 def explain_lines(trace: StepTrace, graph: Graph, sample: int = 0) -> list[Line]:

@@ -77,6 +77,14 @@ def _bce_grad(yhat: Array, y: Array) -> Array:
     return (p - y) / (p * (1.0 - p))
 
 
+def _cce(yhat: Array, y: Array) -> Array:
+    return -np.sum(y * np.log(np.clip(yhat, P_LOW, 1.0)), axis=1)
+
+
+def _cce_grad(yhat: Array, y: Array) -> Array:
+    return -y / np.clip(yhat, P_LOW, 1.0)
+
+
 LOSSES: dict[str, Loss] = {
     "squared_error": Loss(
         "squared_error", "squared error", _se, lambda yhat, y: yhat - y, "E = 1/2 . (y_hat - y)^2",
@@ -88,6 +96,13 @@ LOSSES: dict[str, Loss] = {
         _bce,
         _bce_grad,
         "E = -(y . ln(y_hat) + (1 - y) . ln(1 - y_hat))",
+    ),
+    "categorical_cross_entropy": Loss(
+        "categorical_cross_entropy",
+        "categorical cross-entropy (softmax outputs)",
+        _cce,
+        _cce_grad,
+        "E = -Σ_k y_k . ln(p_k)",
     ),
 }
 
@@ -131,6 +146,9 @@ def per_sample_from_net(loss: Loss, groups, a: Array, yhat: Array, y: Array) -> 
 
     ``groups``: (activation, output positions) covering every output once.
     """
+    if loss.name == "categorical_cross_entropy":  # ln p_k = a_k - lse(a) over the softmax group
+        lse = np.logaddexp.reduce(a, axis=1, keepdims=True)
+        return np.sum(y * (lse - a), axis=1)
     if loss.name != "cross_entropy":
         return loss.per_sample(yhat, y)
     total = np.zeros(len(a))
@@ -151,9 +169,18 @@ def check_output_activations(loss: Loss, names: list[str], activations: list[Act
     """Refuse cross-entropy on an output whose values are not confined to (0, 1), or whose
     ln(y_hat) and ln(1 - y_hat) have no closed form in the net input (the studio would have to
     take them from a rounded y_hat, wrong once the output saturates)."""
+    if loss.name == "categorical_cross_entropy":
+        for name, act in zip(names, activations):
+            if act.name != "softmax":
+                raise LossError(f"categorical cross-entropy needs every output in one softmax group, but "
+                                f"output {name} uses {act.name}: give it the softmax activation")
+        return
     if loss.name != "cross_entropy":
         return
     for name, act in zip(names, activations):
+        if act.name == "softmax":
+            raise LossError(f"output {name} is a softmax output: use categorical cross-entropy "
+                            f"(binary cross-entropy treats each output on its own)")
         if act.low < 0.0 or act.high > 1.0:
             raise LossError(
                 f"cross-entropy needs every output in (0, 1) because it takes ln(y_hat) and "
@@ -177,7 +204,11 @@ def output_delta(loss: Loss, act: Activation | None, a: Array, yhat: Array, y: A
     if loss.name == "cross_entropy" and act is not None and act.name in CE_FROM_NET:
         exact = CE_FROM_NET[act.name][1]
         return yhat - y if exact is None else exact(a, y)
+    if loss.name == "categorical_cross_entropy":  # δ_k = p_k . Σ_j y_j - y_k (p - y, one-hot)
+        return yhat * np.sum(y, axis=1, keepdims=True) - y
     g = loss.grad(yhat, y) if grad is None else grad
     if act is None or act.name == "identity":
         return g
+    if act.name == "softmax":  # the whole Jacobian, not its diagonal
+        return act.delta_from(np.array(g, dtype=float), a, yhat)
     return g * act.prime_from(a, yhat)

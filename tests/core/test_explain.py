@@ -244,7 +244,7 @@ def test_multi_output_and_leaky_relu_explain():
 
 def _random_graph(rng):
     """A small random network: skip edges, missing edges, odd names, every activation."""
-    from bpstudio.core.activations import ACTIVATIONS
+    from bpstudio.core.activations import UNIT_ACTIVATIONS as ACTIVATIONS
     from bpstudio.core.graph import Graph
 
     g = Graph()

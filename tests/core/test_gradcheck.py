@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bpstudio.core.activations import ACTIVATIONS
+from bpstudio.core.activations import UNIT_ACTIVATIONS as ACTIVATIONS  # softmax: its own test
 from bpstudio.core.engine import Engine
 from bpstudio.core.gradcheck import FLOOR, GradCheck, GradRow, auto_floor, gradient_check, relative_error
 from bpstudio.core.graph import HIDDEN, INPUT, OUTPUT, Graph
