@@ -3,6 +3,7 @@
 # make lint         - ruff (style and bug-prone patterns) and lint-imports (core never imports Qt)
 # make package-test - build the wheel, install it into a fresh venv outside the checkout, use it
 # make bench        - run the benchmarks
+# make fuzz         - hostile-input fuzzing of the command line (tools/fuzz.py; prints a table)
 # Another Python: `make test PYTHON=$(pyenv root)/versions/3.13.0/bin/python3.13` sets up its own
 # .venv-3.13 beside .venv, so each Python keeps its own PySide6 (see README: supported Pythons).
 PYTHON ?= python3
@@ -15,7 +16,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST := QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-.PHONY: run test lint package-test bench clean
+.PHONY: run test lint package-test bench fuzz clean
 
 $(STAMP): pyproject.toml setup.py
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,9 @@ package-test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tools.fuzz
 
 clean:
 	rm -rf .venv .venv-* build *.egg-info

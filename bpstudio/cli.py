@@ -20,7 +20,7 @@ import os
 import sys
 from dataclasses import replace
 
-from .cli_progress import check_scale, eps_value
+from .cli_progress import check_gradcheck, check_scale, eps_value
 from .cli_progress import run as guarded_run
 
 PROG = "bpstudio"
@@ -307,6 +307,7 @@ def cmd_gradcheck(args) -> int:
     if len(X) == 0:
         raise UsageError("the dataset has no training samples to check gradients on")
     engine = Engine(project.graph, project.settings.loss)
+    check_gradcheck(engine, len(X))  # issue 10: refused up front when it would take many minutes
     result = gradient_check(engine, X, Y, eps=args.eps, tolerance=args.tolerance)
     print(result.table())
     return 0 if result.ok else 1

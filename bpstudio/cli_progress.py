@@ -45,6 +45,20 @@ def check_scale(project, epochs: int | None = None) -> None:
         raise ValueError(f"{epochs:,} epochs is more than the {MAX_CLI_EPOCHS:,} the command line runs")
 
 
+MAX_GRADCHECK_WORK = 50_000_000  # parameters² × samples: about a minute
+
+
+def check_gradcheck(engine, rows: int) -> None:
+    """Refuse a gradient check that would run for many minutes (two forward passes per parameter)."""
+    params = int(engine.n_params)
+    work = params * params * max(rows, 1)  # each forward pass touches every parameter
+    if work > MAX_GRADCHECK_WORK:
+        raise ValueError(f"a gradient check here needs two forward passes for each of {params:,} "
+                         f"parameters over {rows:,} samples, too long for the command line (the limit "
+                         f"is parameters² × samples ≤ {MAX_GRADCHECK_WORK:,}); check a "
+                         "smaller network")
+
+
 def run(args, prog: str, user_errors: tuple = ()) -> int:
     """Run a subcommand with numpy's warnings off (results are reported in words) and any
     unexpected error as one line and a hint (the traceback with BPSTUDIO_DEBUG=1)."""
