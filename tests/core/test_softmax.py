@@ -111,3 +111,12 @@ def test_worked_arithmetic_explains_the_jacobian():
     assert "delta_j = p_j - y_j" in text
     assert "log-sum-exp" in text
     assert "delta_D1 = (y_hat_D1 - y_D1)" in text
+
+
+def test_softmax_helpers():
+    from bpstudio.core.softmax import predicted_class, softmax
+
+    p = softmax([[1000.0, 0.0, 1000.0], [0.0, 1.0, 0.0]])
+    np.testing.assert_allclose(p[0], [0.5, 0.0, 0.5])
+    assert p[1, 1] == pytest.approx(math.e / (2 + math.e), rel=1e-15)
+    np.testing.assert_array_equal(predicted_class(p), [0, 1])
