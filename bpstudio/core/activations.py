@@ -98,10 +98,20 @@ def _relu_back(g: Array, a: Array, z: Array, work: Array | None = None) -> Array
     return np.multiply(g, a > 0, g)
 
 
+def logsumexp_rows(a: Array) -> Array:
+    """ln Σ_j e^(a_j) per row, (n, 1): shifted by the row's largest a, so nothing overflows."""
+    m = a.max(axis=1, keepdims=True)
+    m[~np.isfinite(m)] = 0.0
+    return m + np.log(np.exp(a - m).sum(axis=1, keepdims=True))
+
+
 def _softmax_into(a: Array, out: Array | None) -> Array:
-    """p = e^(a - lse(a)) along each row (log-sum-exp: no overflow for any a)."""
-    lse = np.logaddexp.reduce(a, axis=1, keepdims=True) if a.shape[1] else a[:, :0]
-    return np.exp(np.subtract(a, lse, out), out)
+    """p = e^(a - m) / Σ e^(a - m) along each row, m = the row's largest a (no overflow)."""
+    m = a.max(axis=1, keepdims=True)
+    m[~np.isfinite(m)] = 0.0
+    p = np.exp(np.subtract(a, m, out), out)
+    p /= p.sum(axis=1, keepdims=True)
+    return p
 
 
 def _softmax(a: Array) -> Array:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import Activation
+from .activations import Activation, logsumexp_rows
 
 Array = np.ndarray
 # ŷ is clipped into [P_LOW, P_HIGH] only where it has reached exactly 0 or 1 (where ln would be
@@ -147,7 +147,7 @@ def per_sample_from_net(loss: Loss, groups, a: Array, yhat: Array, y: Array) -> 
     ``groups``: (activation, output positions) covering every output once.
     """
     if loss.name == "categorical_cross_entropy":  # ln p_k = a_k - lse(a) over the softmax group
-        lse = np.logaddexp.reduce(a, axis=1, keepdims=True)
+        lse = logsumexp_rows(a)
         return np.sum(y * (lse - a), axis=1)
     if loss.name != "cross_entropy":
         return loss.per_sample(yhat, y)
