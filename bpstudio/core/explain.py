@@ -319,8 +319,16 @@ class _Explainer:
             self.add(f"The optimiser is {OPTIMIZER_TITLES.get(opt, opt)} (alpha = {num(lr)}): "
                      "its step also depends on earlier gradients, so each line shows the gradient "
                      "and the new value it gave.", sec)
+        reg, lam = t.regularization, t.reg_rate
+        if reg != "none" and lam:
+            term = "lambda . W" if reg == "l2" else "lambda . sign(W)"
+            pen = "lambda/2 . sum(W^2)" if reg == "l2" else "lambda . sum(|W|)"
+            self.add(f"{reg.upper()} regularisation, lambda = {num(lam)}: the loss minimised is the data loss "
+                     f"{num(t.loss)} + penalty {pen} = {num(t.penalty)}, total {num(t.loss + t.penalty)}; each "
+                     f"weight's gradient gains {term}; biases are not regularised.", sec)
         for s, u in self._params():
             edge = None if s is None else (s, u)
+            regularised = s is not None and reg != "none" and bool(lam)
             wn = self.nt.weight(s, u)
             zs, du = f"Z_{self.src_name(s, u)}", f"delta_{self.name(u)}"
             if s is None:
@@ -342,6 +350,11 @@ class _Explainer:
             if not applied:
                 tail = f" = {g_num} = {num(grad)}" if n == 1 else f" = {num(grad)}"
                 self.add(f"dE/d{wn} = {g_sym}{tail} (not applied yet)", sec, u, edge)
+            elif opt == "gd" and regularised:
+                r_sym, r_val = ("lambda . W", lam * old) if reg == "l2" else ("lambda . sign(W)", lam * np.sign(old))
+                data = grad - r_val
+                self.add(f"{wn} := {wn} - alpha . ({g_sym} + {r_sym}) = {num(old)} - {num(lr)} . "
+                         f"({factor(data)} + {factor(r_val)}) = {num(new)}", sec, u, edge)
             elif opt == "gd":
                 self.add(f"{wn} := {wn} - alpha . {g_sym} = {num(old)} - {num(lr)} . {g_num} = "
                          f"{num(new)}", sec, u, edge)

@@ -40,6 +40,9 @@ class StepTrace:
     optimizer: str
     weight_new: np.ndarray = field(default=None)  # NaN until the update is applied
     bias_new: np.ndarray = field(default=None)
+    regularization: str = "none"  # none | l1 | l2, on the weights only (weight_grad includes it)
+    reg_rate: float = 0.0
+    penalty: float = 0.0  # added to ``loss`` (the data loss) to give the loss that is minimised
 
     def __post_init__(self) -> None:
         if self.weight_new is None:
@@ -104,4 +107,7 @@ def trace_step(engine: Engine, X: np.ndarray, Y: np.ndarray, sample_indices=None
         loss_name=engine.loss.name,
         learning_rate=learning_rate,
         optimizer=optimizer,
+        regularization=getattr(engine, "regularization", "none"),
+        reg_rate=float(getattr(engine, "reg_rate", 0.0)),
+        penalty=float(engine.penalty()) if hasattr(engine, "penalty") else 0.0,
     )

@@ -84,3 +84,40 @@ def test_settings_are_validated_and_saved_and_old_files_load(tmp_path):
     path.write_text(json.dumps(data))
     with pytest.raises(Exception, match="reg rate must be a finite number, not .big."):
         fileformat.load(path)
+
+
+def test_worked_arithmetic_shows_data_loss_penalty_and_lambda_w():
+    from bpstudio.core.explain import explain_text
+    from bpstudio.core.trace import trace_step
+
+    g, X, Y = net()
+    e = Engine(g)
+    e.set_regularization("l2", 0.1)
+    trace = trace_step(e, X, Y, learning_rate=0.1)
+    e.theta -= 0.1 * e.grad  # plain gradient descent
+    trace.record_update(e)
+    assert trace.loss == pytest.approx(11.125) and trace.penalty == pytest.approx(0.2)
+    text = explain_text(trace, g)
+    assert "data loss 11.125 + penalty lambda/2 . sum(W^2) = 0.2" in text
+    assert "biases are not regularised" in text
+    # W := -2 - 0.1 . ((-10.5) + (-0.2)) = -0.93 (data gradient, then λ.W)
+    line = next(ln for ln in text.splitlines() if "+ lambda . W)" in ln)
+    assert "((-10.5) + (-0.2))" in line and line.endswith("= -0.93"), line
+
+
+def test_worked_arithmetic_shows_the_penalty_and_the_regularised_update():
+    from bpstudio.core.explain import explain_text
+    from bpstudio.core.optimizers import make
+    from bpstudio.core.trace import trace_step
+
+    g, X, Y = net()
+    e = Engine(g)
+    e.set_regularization("l2", 0.1)
+    t = trace_step(e, X, Y, learning_rate=0.01)
+    assert t.penalty == pytest.approx(0.2) and t.loss == pytest.approx(11.125)
+    make(TrainingSettings(learning_rate=0.01), e.n_params).step(e.theta, e.grad)
+    t.record_update(e)
+    text = explain_text(t, g)
+    assert "L2 regularisation, lambda = 0.1" in text and "penalty lambda/2 . sum(W^2) = 0.2" in text
+    assert "biases are not regularised" in text
+    assert "- 0.01 . (-10.5 + (-0.2)) = -1.893" in text  # W - α(data gradient + λW)
