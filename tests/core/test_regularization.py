@@ -120,4 +120,4 @@ def test_worked_arithmetic_shows_the_penalty_and_the_regularised_update():
     text = explain_text(t, g)
     assert "L2 regularisation, lambda = 0.1" in text and "penalty lambda/2 . sum(W^2) = 0.2" in text
     assert "biases are not regularised" in text
-    assert "- 0.01 . (-10.5 + (-0.2)) = -1.893" in text  # W - α(data gradient + λW)
+    assert "= -2 - 0.01 . ((-10.5) + (-0.2)) = -1.893" in text  # W - α(data gradient + λW)
