@@ -307,6 +307,7 @@ def cmd_gradcheck(args) -> int:
     if len(X) == 0:
         raise UsageError("the dataset has no training samples to check gradients on")
     engine = Engine(project.graph, project.settings.loss)
+    engine.set_regularization(project.settings.regularization, project.settings.reg_rate)  # L1/L2 in the loss
     check_gradcheck(engine, len(X))  # issue 10: refused up front when it would take many minutes
     result = gradient_check(engine, X, Y, eps=args.eps, tolerance=args.tolerance)
     print(result.table())

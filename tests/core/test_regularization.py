@@ -121,3 +121,20 @@ def test_worked_arithmetic_shows_the_penalty_and_the_regularised_update():
     assert "L2 regularisation, lambda = 0.1" in text and "penalty lambda/2 . sum(W^2) = 0.2" in text
     assert "biases are not regularised" in text
     assert "= -2 - 0.01 . ((-10.5) + (-0.2)) = -1.893" in text  # W - α(data gradient + λW)
+
+
+def test_gradcheck_command_checks_the_regularised_loss(tmp_path, capsys):
+    from bpstudio import cli
+
+    p = load_preset("xor")
+    p.settings.regularization, p.settings.reg_rate = "l2", 0.5
+    path = tmp_path / "reg.json"
+    fileformat.save(p, path)
+    assert cli.main(["gradcheck", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1].startswith("OK")
+    e = Engine(p.graph, p.settings.loss)
+    e.set_regularization("l2", 0.5)
+    e.gradient(*p.dataset.train())
+    w = e.grad[e.edge_slots[0]]
+    assert f"{w:.10g}" in out  # the regularised gradient is the one checked
