@@ -173,6 +173,12 @@ class _Explainer:
             fn = self.act(u)
             if fn.name == "identity":
                 self.add(f"    z = f(a) = a => z = f({num(self.a(u))}) = {num(self.z(u))}", f, u)
+            elif fn.name == "softmax":  # p over the whole group, not a function of this a alone
+                group = [v for v in self.outputs if self.act(v).name == "softmax"]
+                den = " + ".join(f"e^{factor(self.a(v))}" for v in group)
+                self.add(f"    z = p = e^a / (sum of e^a over the softmax outputs "
+                         f"{', '.join(self.name(v) for v in group)}) = e^{factor(self.a(u))} / ({den}) = "
+                         f"{num(self.z(u))}", f, u)
             else:
                 self.add(f"    z = f(a) = {fn.formula} => z = {fn.name}({num(self.a(u))}) = "
                          f"{num(self.z(u))}", f, u)

@@ -111,6 +111,8 @@ def test_worked_arithmetic_explains_the_jacobian():
     assert "delta_j = p_j - y_j" in text
     assert "log-sum-exp" in text
     assert "delta_D1 = (y_hat_D1 - y_D1)" in text
+    # a = (1, 2, 0): p_D1 = e^2 / (e^1 + e^2 + e^0)
+    assert "e^2 / (e^1 + e^2 + e^0) = 0.665241" in text
 
 
 def test_softmax_helpers():
