@@ -152,14 +152,14 @@ ACTIVATIONS: dict[str, Activation] = {
         "softplus", _softplus, lambda a, z: _sigmoid(a), "ln(1 + e^a)", "1 / (1 + e^-a)", 0.0
     ),
     "sin": Activation("sin", np.sin, lambda a, z: np.cos(a), "sin(a)", "cos(a)", -1.0, 1.0),
+    "gaussian": Activation(
+        "gaussian", lambda a: np.exp(-a * a), lambda a, z: -2.0 * a * z, "e^(-a^2)", "-2a . z", 0.0, 1.0
+    ),
     # softmax couples the units of its group (every softmax output of one layer): prime_from is
     # only the Jacobian's diagonal p(1 - p); backprop applies the whole Jacobian p_i(δ_ij - p_j)
     "softmax": Activation(
         "softmax", _softmax, lambda a, z: z * (1.0 - z), "e^a_k / Σ_j e^a_j (over the group)",
         "dp_i/da_j = p_i . (δ_ij - p_j)", 0.0, 1.0, backprop=_softmax_back, into=_softmax_into,
-    ),
-    "gaussian": Activation(
-        "gaussian", lambda a: np.exp(-a * a), lambda a, z: -2.0 * a * z, "e^(-a^2)", "-2a . z", 0.0, 1.0
     ),
 }
 
