@@ -20,7 +20,7 @@ import os
 import sys
 from dataclasses import replace
 
-from .cli_progress import check_gradcheck, check_scale, eps_value
+from .cli_progress import Progress, check_gradcheck, check_scale, eps_value
 from .cli_progress import run as guarded_run
 
 PROG = "bpstudio"
@@ -196,8 +196,10 @@ def cmd_train(args) -> int:
             "all; --out appends the new losses to its history)")
     loss = math.nan
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, in words
+        progress = Progress("training", epochs)  # issue 10: a line a second on a terminal
         for _ in range(epochs):
             loss = trainer.run_epoch()
+            progress.tick(trainer.epoch, loss)
             stop = not math.isfinite(loss) or trainer.should_stop()
             if trainer.epoch % every == 0 or stop or trainer.epoch == epochs:
                 say(f"epoch {trainer.epoch:>{len(str(epochs))}}/{epochs}  loss {loss:.6g}")

@@ -14,6 +14,31 @@ MAX_CLI_EPOCHS = 100_000_000
 DEBUG_VARIABLE = "BPSTUDIO_DEBUG"
 
 
+class Progress:
+    """On a terminal, a line on stderr at most once a second while long work runs (none in pipes)."""
+
+    def __init__(self, what: str, total: int, stream=None, every: float = 1.0) -> None:
+        import time
+
+        self.what, self.total, self.every, self._clock = what, total, every, time.monotonic
+        self.stream = stream if stream is not None else sys.stderr
+        self.on = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.started = self._clock()
+        self.next = self.started + every
+
+    def tick(self, done: int, loss: float) -> None:
+        if not self.on or self._clock() < self.next:
+            return
+        self.next = self._clock() + self.every
+        share = 100 * done / self.total if self.total else 100
+        self.stream.write(f"{self.what}: epoch {done:,}/{self.total:,} ({share:.0f}%), loss {loss:.6g}, "
+                          f"{self._clock() - self.started:.0f} s (Ctrl-C stops)\n")
+        self.stream.flush()
+
+    def __repr__(self) -> str:
+        return f"Progress({self.what!r}, total={self.total})"
+
+
 def eps_value(text: str) -> float:
     """argparse type for --eps: a number between MIN_EPS and MAX_EPS."""
     try:

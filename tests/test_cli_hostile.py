@@ -86,3 +86,46 @@ def test_csv_reference_to_a_device_names_where_it_resolved(tmp_path):
 def test_too_many_epochs_refused_up_front():
     assert "1,000,000,000,000 epochs is more than the 100,000,000" in refused(
         run("train", "--preset", "xor", "--epochs", "1000000000000"))
+
+
+def test_ctrl_c_stops_a_long_run_with_one_line_and_exit_130():
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "bpstudio", "train", "--preset", "article-xor", "--epochs",
+                             "50000000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(200):  # wait until training has begun (its first line is out)
+            if proc.stdout.readline().startswith("training"):
+                break
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and err.strip() == "bpstudio: interrupted"
+
+
+def test_progress_is_a_line_a_second_on_a_terminal_only():
+    import io
+
+    from bpstudio.cli_progress import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    now = [0.0]
+    tty = Tty()
+    p = Progress("training", 10, tty)
+    p._clock = lambda: now[0]
+    p.started, p.next = 0.0, 1.0
+    for epoch, t in ((1, 0.5), (2, 1.2), (3, 1.9), (4, 2.3)):
+        now[0] = t
+        p.tick(epoch, 0.25)
+    assert tty.getvalue().splitlines() == ["training: epoch 2/10 (20%), loss 0.25, 1 s (Ctrl-C stops)",
+                                           "training: epoch 4/10 (40%), loss 0.25, 2 s (Ctrl-C stops)"]
+    pipe = io.StringIO()
+    Progress("training", 10, pipe, every=0.0).tick(1, 0.5)
+    assert pipe.getvalue() == ""

@@ -4,9 +4,9 @@ Seeded generators build cases in six classes (numbers, CSV, special paths, proje
 scale, CLI arguments). Each case runs through ``bpstudio.cli.main`` inside one of two worker
 subprocesses (memory capped with RLIMIT_AS, a per-case alarm, and a parent-side timeout that kills a
 stuck worker). A case is a clean refusal (exit 2, one line on stderr), accepted (exit 0 or 1, no
-traceback or warning), a crash (a traceback, a signal, a warning line, or another exit code) or a hang
-(the timeout). Prints class | tried | clean refusals | accepted | crashes | hangs, and the first few
-crashes and hangs; exits 1 when any.
+traceback or warning), a crash (a traceback, a signal, a warning line, the CLI's 'internal error'
+line, or another exit code) or a hang (the timeout). Prints class | tried | clean refusals |
+accepted | crashes | hangs, and the first few crashes and hangs; exits 1 when any.
 
     python -m tools.fuzz [--cases N] [--seed S] [--timeout SECONDS] [--workers 1|2]
 """
@@ -286,7 +286,8 @@ def classify(result: dict) -> str:
     if result.get("kind"):
         return result["kind"]
     rc, err = result["rc"], result["stderr"]
-    if not isinstance(rc, int) or rc not in (0, 1, 2) or "Traceback" in err or "Warning" in err:
+    if (not isinstance(rc, int) or rc not in (0, 1, 2) or "Traceback" in err or "Warning" in err
+            or "internal error" in err):  # the CLI's last-resort line for an unexpected exception
         return "crash"
     if rc == 2:
         return "refusal" if len(err.strip().splitlines()) == 1 else "crash"
