@@ -288,6 +288,7 @@ def cmd_explain(args) -> int:
         raise UsageError(f"--sample {args.sample}: the dataset has {n} training sample"
                          f"{'s' if n != 1 else ''}, numbered 1 to {n}")
     engine = Engine(project.graph, s.loss)
+    engine.set_regularization(s.regularization, s.reg_rate)  # the step written out is the one training takes
     if args.batch:
         rows, shown = np.arange(n), k
     else:

@@ -278,3 +278,17 @@ def test_held_out_rows_get_their_own_loss(tmp_path):
     assert len(out["loss_history"]) == 50 and out["loss_history"][-1] < out["loss_history"][0]
     text = run("train", str(path), "--epochs", "5").stdout
     assert "training rows: loss " in text and "; test rows: loss " in text
+
+
+def test_explain_writes_out_the_projects_l2_regularisation(tmp_path, capsys):
+    from bpstudio.core.presets import load_preset
+
+    p = load_preset("article-xor")
+    p.settings.regularization, p.settings.reg_rate = "l2", 0.1
+    path = tmp_path / "l2.json"
+    fileformat.save(p, path)
+    assert cli.main(["explain", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "L2 regularisation, lambda = 0.1" in out
+    # W11 (X1 -> Z1), fed by X1 = 0 on sample 1: only the penalty moves it, 1 - 0.1 . (0 + 0.1 . 1) = 0.99
+    assert "W11 := W11 - alpha . (Z_X1 . delta_Z1 + lambda . W) = 1 - 0.1 . (0 + 0.1) = 0.99" in out
