@@ -102,7 +102,7 @@ def test_random_edit_sequences_never_overlap_and_undo_restores(sized, qtbot):
     w = sized
     rng = random.Random(1234)
     checked = 0
-    for seq in range(500 // len(SIZES)):
+    for seq in range(500 // len(SIZES)):  # 500 sequences in all, half at each window size
         w.load_preset(rng.choice(list(PRESETS)))
         before = w.document.graph.snapshot()
         n = rng.randint(1, 4)
