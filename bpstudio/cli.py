@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_lesson import add_lesson_command  # lessons (issue 11)
 
     add_lesson_command(sub)
+    from .cli_export import add_export_command  # numpy / PyTorch scripts (issue 12)
+
+    add_export_command(sub, _add_source, cmd_export)
     return parser
 
 
@@ -317,6 +320,14 @@ def cmd_gradcheck(args) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_export(args) -> int:
+    from .cli_export import export
+
+    project = _load(args)
+    name = args.preset or (args.file and os.path.splitext(os.path.basename(args.file))[0]) or "network"
+    return export(project, name, args.torch, args.out)
+
+
 # ---------------------------------------------------------------------------- entry point
 def _user_errors() -> tuple:
     """Exceptions that mean bad input, not a bug: each becomes one line and exit status 2."""
@@ -325,7 +336,7 @@ def _user_errors() -> tuple:
     return (UsageError, PresetError, ValueError, OSError)
 
 
-COMMANDS = ("presets", "train", "explain", "gradcheck", "lesson")
+COMMANDS = ("presets", "train", "explain", "gradcheck", "lesson", "export")
 
 
 def main(argv: list[str] | None = None) -> int:
