@@ -19,7 +19,8 @@ def wrap_line(text: str, width: int, indent: int = 6) -> list[str]:
     while len(lead) + len(rest) > width:
         room = width - len(lead)
         cut = -1
-        depth = _depths(rest)
+        head = rest[: room + 1]  # only where this piece can end matters
+        depth = _depths(head) if "(" in head or ")" in head else None
         for outside in (True, False):  # outside parentheses if possible: "mean(Z . delta)" stays whole
             for ops in BREAK_CLASSES:  # the best class with a break late enough to leave no stub
                 at = max((_last(rest, op, room, depth) if outside else rest.rfind(op, 0, room)) for op in ops)
@@ -54,9 +55,10 @@ def _depths(text: str) -> list[int]:
     return out
 
 
-def _last(text: str, op: str, end: int, depth: list[int]) -> int:
-    """The last index < ``end`` where ``op`` starts outside any parentheses, or -1."""
+def _last(text: str, op: str, end: int, depth: list[int] | None) -> int:
+    """The last index < ``end`` where ``op`` starts outside any parentheses (``depth``: None when the
+    text has none), or -1."""
     at = text.rfind(op, 0, end)
-    while at > 0 and depth[at]:
+    while at > 0 and depth is not None and depth[at]:
         at = text.rfind(op, 0, at)
     return at

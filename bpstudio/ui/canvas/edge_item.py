@@ -186,10 +186,12 @@ class EdgeItem(QGraphicsItem):
         h = m.height() + 2
         c = self._placed if self._placed is not None else self._centres.pointAt(style.LABEL_T)
         self._label_rect = QRectF(c.x() - w / 2, c.y() - h / 2, w, h)
-        self.prepareGeometryChange()
         m = style.EDGE_MAX_WIDTH + 8
         r = QRectF(self._line.p1(), self._line.p2()).normalized().adjusted(-m, -m, m, m)
-        self._bounds = r.united(self._label_rect)
+        bounds = r.united(self._label_rect)
+        if bounds != self._bounds:  # Qt's geometry bookkeeping only when the item really grew or moved
+            self.prepareGeometryChange()
+            self._bounds = bounds
 
     def label_rect(self) -> QRectF:
         return QRectF(self._label_rect)

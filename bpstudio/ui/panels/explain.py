@@ -49,6 +49,7 @@ def _explain():
 
 HANG = 6  # characters a wrapped line of arithmetic is indented by
 MIN_COLUMNS = 40  # never wrap narrower than this (a very narrow dock scrolls instead)
+HAND_WRAP_LINES = 150  # up to this many lines: wrapped here, before operators with a hanging indent
 
 class ArithmeticPanel(QtWidgets.QWidget):
     """Worked arithmetic of one step; ``show_snapshot`` and ``select`` are its slots."""
@@ -263,6 +264,13 @@ class ArithmeticPanel(QtWidgets.QWidget):
         plain: list[str] = []
         self.line_blocks, self.line_spans = [], []
         columns = self._columns_shown = self.columns()
+        # a big network's hundreds of long lines: Qt's own soft wrap (in C++, at spaces, no hanging
+        # indent) keeps a scrub frame cheap; wrapping them here cost ~13 ms a frame (bench_scrub)
+        soft = len(lines) > HAND_WRAP_LINES
+        self.text.setLineWrapMode(QtWidgets.QPlainTextEdit.WidgetWidth if soft
+                                  else QtWidgets.QPlainTextEdit.NoWrap)
+        if soft:
+            columns = 1 << 30
         section = None
         for ln in lines:
             if ln.section != section:
@@ -310,7 +318,8 @@ class ArithmeticPanel(QtWidgets.QWidget):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         if (event.type() == QtCore.QEvent.Resize and watched is self.text.viewport()
-                and self.recalled is not None and self.columns() != self._columns_shown):
+                and self.recalled is not None and self.columns() != self._columns_shown
+                and self.text.lineWrapMode() == QtWidgets.QPlainTextEdit.NoWrap):
             QtCore.QTimer.singleShot(0, self._rewrap)
         return False
 
