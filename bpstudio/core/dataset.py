@@ -70,6 +70,11 @@ class Dataset:
     def n_outputs(self) -> int:
         return self.Y.shape[1]
 
+    @property
+    def task(self) -> str:
+        """What the targets ask for (see :func:`target_task`)."""
+        return target_task(self.Y)
+
     def train(self) -> tuple[np.ndarray, np.ndarray]:
         if self.train_mask.all():
             return self.X, self.Y
@@ -97,6 +102,17 @@ class Dataset:
         origin = f", from {PurePath(str(self.source.get('csv', '?'))).name}" if self.source else ""
         return (f"Dataset({self.name!r}, {self.n_samples} rows, inputs={self.input_names}, "
                 f"targets={self.target_names}, test rows={n_test}{origin})")
+
+
+def target_task(Y: np.ndarray) -> str:
+    """"multiclass" for one-hot rows over two or more columns, "binary" when every target is 0 or 1
+    otherwise, "regression" for anything else (or no rows)."""
+    Y = np.asarray(Y)
+    if Y.size == 0 or not np.all((Y == 0) | (Y == 1)):
+        return "regression"
+    if Y.ndim == 2 and Y.shape[1] >= 2 and np.all(Y.sum(axis=1) == 1):
+        return "multiclass"
+    return "binary"
 
 
 TRUTH_TABLES = {

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .dataset import Dataset, truth_table
+from .generators import generate
 from .graph import HIDDEN, INPUT, OUTPUT, Graph
 from .init import initial_values
 from .layout import apply_layout
 from .project import Project
 from .settings import TrainingSettings
+from .shipped_data import IRIS
 
 HIDDEN_LETTERS = "ZHGKMPQRST"
 
@@ -101,12 +103,56 @@ def _gate(op: str) -> Callable[[], Project]:
     return make
 
 
+def three_spirals() -> Project:
+    return _project(
+        "spiral3", (2, 12, 12, 3), "tanh", "softmax", generate("spiral3", 300, 0.0, 0.2, seed=1),
+        "Three classes: three interleaved spiral arms. A softmax output group (one unit per class) with "
+        "categorical cross-entropy; the decision boundary colours the plane by the winning class.",
+        loss="categorical_cross_entropy", optimizer="adam", mode="batch", learning_rate=0.02,
+        init="xavier", seed=2, max_epochs=3000, target_loss=0.02,
+    )
+
+
+def iris_preset() -> Project:
+    return _project(
+        "iris", (4, 6, 3), "tanh", "softmax", generate(IRIS, test_fraction=0.2, seed=0),
+        "Fisher's iris flowers: four measurements in centimetres, three species. Setosa is easy; "
+        "versicolor and virginica overlap a little. 30 of the 150 rows are held out as a test set.",
+        loss="categorical_cross_entropy", optimizer="adam", mode="batch", learning_rate=0.02,
+        init="xavier", seed=0, max_epochs=2000, target_loss=0.05,
+    )
+
+
+def gaussian_regression() -> Project:
+    return _project(
+        "gaussian-regression", (2, 10, 10, 1), "tanh", "identity", generate("gaussian", 300, 0.0, 0.2, seed=1),
+        "Regression: six bumps of height +1 or -1 (TF Playground's). An identity output with squared "
+        "error; the regression view plots predicted against target.",
+        loss="squared_error", optimizer="adam", mode="batch", learning_rate=0.02, init="xavier",
+        seed=1, max_epochs=3000, target_loss=0.002,
+    )
+
+
+def sine_regression() -> Project:
+    return _project(
+        "sine", (1, 8, 1), "tanh", "identity", generate("sine", 60, 0.05, 0.0, seed=0),
+        "Regression in one input: Y = sin(pi X1) with a little noise. The regression view draws the "
+        "network's curve through the points as it learns.",
+        loss="squared_error", optimizer="adam", mode="batch", learning_rate=0.05, init="xavier",
+        seed=0, max_epochs=3000, target_loss=0.003,
+    )
+
+
 PRESETS: dict[str, Callable[[], Project]] = {
     "article-xor": article_xor,
     "xor": xor_tanh,
     "and": _gate("and"),
     "or": _gate("or"),
     "nand": _gate("nand"),
+    "spiral3": three_spirals,
+    "iris": iris_preset,
+    "gaussian-regression": gaussian_regression,
+    "sine": sine_regression,
 }
 
 

@@ -70,7 +70,8 @@ def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0,
         test_acc = s.metrics.test_accuracy(e) if measured else None
         grad_norms, weight_norms = observe.layer_norms(e)
         wanted = (final or boundary) and np.isfinite(e.theta).all()
-        grid, thumbs = s.boundary.make(e, final) if wanted else (None, None)
+        pics = s.boundary.make(e, final) if wanted else observe.Pictures()
+        grid, thumbs = pics.grid, pics.thumbs
     diagnostics = ()
     if final:
         try:
@@ -89,6 +90,7 @@ def make_snapshot(s: TrainingSession, final: bool = False, generation: int = 0,
         history_reset=reset,
         layer_grad_norms=frozen(grad_norms), layer_weight_norms=frozen(weight_norms),
         boundary=frozen(grid), boundary_extent=s.boundary.extent if grid is not None else None,
+        boundary_classes=pics.classes, fit=pics.fit,
         hidden_thumbnails=({k: frozen(v) for k, v in thumbs.items()} if thumbs else None),
         diagnostics=diagnostics, message=s.message, non_finite=s.non_finite,
         non_finite_record=s.non_finite_record if s.non_finite else None,

@@ -78,7 +78,7 @@ class TrainingSession:
         self.engine, self.trainer = engine, trainer
         self.plan: list[Phase] = phase_plan(len(engine.layers))
         self.metrics = Metrics(self.dataset)
-        self.boundary = BoundaryMaker(trainer.X)
+        self.boundary = BoundaryMaker(trainer.X, self.dataset)
         self._drop_trace()
         self.last_finite = None  # a new engine: the parameters may have another length
         self.last_finite = self._finite_copy()

@@ -65,6 +65,8 @@ class Snapshot:
     boundary: np.ndarray | None = None  # (H, W) output over the input plane, for two inputs
     boundary_extent: tuple[float, float, float, float] | None = None  # x0, x1, y0, y1
     hidden_thumbnails: dict | None = None  # unit id -> (h, w) array
+    boundary_classes: object = None  # core.boundary.ClassPicture, for one-hot targets (boundary: its share)
+    fit: object = None  # core.fit_view.FitView, for regression targets
     diagnostics: tuple = ()
     message: str = ""
     non_finite: str | None = None  # what became NaN/inf first

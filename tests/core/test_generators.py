@@ -12,12 +12,72 @@ from bpstudio.core.graph import INPUT, OUTPUT
 from bpstudio.core.match import check_match, plan_adjustment
 from bpstudio.core.presets import layered_graph, load_preset
 
-CLOUDS = ["circle", "gaussians", "spiral", "moons", "checkerboard", "plane", "sine"]
+CLOUDS = ["circle", "gaussians", "spiral", "moons", "checkerboard", "plane", "sine", "gaussian"]
 TABLES = ["xor", "and", "or", "nand", "xnor"]
+MULTI = {"spiral3": 3, "blobs3": 3, "blobs4": 4}
 
 
 def test_every_issue_dataset_is_offered():
-    assert set(CLOUDS + TABLES) == set(GENERATORS)
+    assert set(CLOUDS + TABLES + list(MULTI) + ["iris"]) == set(GENERATORS)
+
+
+@pytest.mark.parametrize("kind,k", MULTI.items())
+def test_multi_class_sets_are_one_hot_balanced_and_deterministic(kind, k):
+    ds = generate(kind, 301, noise=0.05, test_fraction=0.2, seed=3)
+    assert ds.Y.shape == (301, k) and ds.target_names == [f"C{j + 1}" for j in range(k)]
+    assert set(np.unique(ds.Y)) == {0.0, 1.0} and np.all(ds.Y.sum(axis=1) == 1)
+    counts = ds.Y.sum(axis=0)
+    assert counts.max() - counts.min() <= 1  # every class within one row of the others
+    assert ds.task == "multiclass"
+    assert generate(kind, 301, noise=0.05, test_fraction=0.2, seed=3).equals(ds)
+    assert GENERATORS[kind].n_classes == k
+
+
+def test_spiral_arms_are_turned_copies_of_each_other():
+    """Arm j is arm 0 turned by j·120°: the radius of a point fixes its angle up to that turn."""
+    ds = generate("spiral3", 600, seed=0)
+    label = np.argmax(ds.Y, axis=1)
+    r = np.hypot(ds.X[:, 0], ds.X[:, 1])
+    angle = np.arctan2(ds.X[:, 0], ds.X[:, 1])  # the generator puts sin on x, cos on y
+    t = (r - 0.05) / 0.9
+    want = 1.25 * 2 * np.pi * t + label * 2 * np.pi / 3
+    assert np.allclose(np.angle(np.exp(1j * (angle - want))), 0.0, atol=1e-9)
+
+
+def test_blob_centres_sit_on_a_circle():
+    ds = generate("blobs4", 4000, seed=2)
+    label = np.argmax(ds.Y, axis=1)
+    centres = np.array([ds.X[label == j].mean(axis=0) for j in range(4)])
+    assert np.allclose(np.hypot(*centres.T), 0.6, atol=0.02)
+    assert np.allclose(centres[0], [0.0, 0.6], atol=0.02)  # the first one at the top
+
+
+def test_gaussian_regression_matches_tf_playground_at_its_bump_centres_and_between():
+    from bpstudio.core.generators import _BUMPS, _gaussian_regression
+
+    X = np.array([[cx, cy] for cx, cy, _ in _BUMPS] + [[-1.0, 0.0], [1.0, 0.0]])
+    rng = np.random.default_rng(0)
+    # the generator draws its own inputs: evaluate the label rule through a fixed draw instead
+    Xg, y = _gaussian_regression(2000, rng)
+    assert np.all(np.abs(y) <= 1.0) and y.min() < -0.8 and y.max() > 0.8
+    # a point at a bump's centre has the bump's sign and height 1; far from all bumps, 0
+    d = np.hypot(Xg[:, None, 0] - X[None, :6, 0], Xg[:, None, 1] - X[None, :6, 1])
+    near = d.min(axis=1) < 0.02
+    signs = np.array([s for *_, s in _BUMPS])[d.argmin(axis=1)]
+    assert np.all(np.sign(y[near]) == signs[near]) and np.all(np.abs(y[near]) > 0.9)
+    assert np.all(y[d.min(axis=1) > 1 / 3] == 0.0)
+
+
+def test_iris_is_fishers_table():
+    ds = generate("iris")
+    assert ds.X.shape == (150, 4) and ds.Y.shape == (150, 3)
+    assert ds.target_names == ["setosa", "versicolor", "virginica"]
+    assert ds.Y.sum(axis=0).tolist() == [50, 50, 50]
+    # well-known column means (cm), with rows 35 and 38 as in Fisher's paper
+    assert np.round(ds.X.mean(axis=0), 4).tolist() == [5.8433, 3.0573, 3.758, 1.1993]
+    assert ds.X[34].tolist() == [4.9, 3.1, 1.5, 0.2] and ds.X[37].tolist() == [4.9, 3.6, 1.4, 0.1]
+    held = generate("iris", test_fraction=0.2, seed=1)
+    assert int((~held.train_mask).sum()) == 30
 
 
 @pytest.mark.parametrize("op,y", [("xor", [0, 1, 1, 0]), ("and", [0, 0, 0, 1]), ("or", [0, 1, 1, 1]),

@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg  # noqa: F401
+import pytest
 
 from bpstudio.core import boundary
 from bpstudio.core.presets import load_preset
@@ -13,17 +14,19 @@ from bpstudio.ui.main_window import MainWindow
 WAIT = 10_000  # ms, generous on a loaded machine; nothing is timed
 
 
-def test_grids_are_made_off_the_gui_thread(qtbot, monkeypatch):
+@pytest.mark.parametrize("preset,spied", [("xor", ("boundary_grid", "unit_grids")),
+                                          ("spiral3", ("output_grids", "class_picture", "unit_grids"))])
+def test_grids_are_made_off_the_gui_thread(qtbot, monkeypatch, preset, spied):
     threads = []
-    for name in ("boundary_grid", "unit_grids"):
+    for name in spied:
         real = getattr(boundary, name)
 
-        def spy(*args, _real=real, **kwargs):
-            threads.append(threading.current_thread())
+        def spy(*args, _real=real, _name=name, **kwargs):
+            threads.append((_name, threading.current_thread()))
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(boundary, name, spy)
-    window = MainWindow(Document(load_preset("xor")))
+    window = MainWindow(Document(load_preset(preset)))
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -35,8 +38,8 @@ def test_grids_are_made_off_the_gui_thread(qtbot, monkeypatch):
                 ctl.step("batch")
         panel = window.panels.boundary
         qtbot.waitUntil(lambda: panel.grid is not None, timeout=WAIT)
-        assert threads, "the grids were made"
-        assert all(t is not threading.main_thread() for t in threads)
+        assert {name for name, _ in threads} == set(spied), "every grid was made"
+        assert all(t is not threading.main_thread() for _, t in threads)
         assert np.isfinite(panel.grid).all()
     finally:
         assert ctl.shutdown()

@@ -129,3 +129,39 @@ def test_the_boundary_plot_keeps_most_of_the_room_beside_its_thumbnails(qtbot, s
         assert thumbs.left() > plot.right() and plot.height() >= 0.9 * panel.height()
     else:  # a tall one: a strip under the plot
         assert thumbs.top() > plot.bottom() and thumbs.height() <= panel.height() / 4 + 1
+
+
+def test_three_classes_show_the_workers_class_picture_and_a_key(qtbot):
+    project = load_preset("spiral3")
+    run = DemoRun(project, boundary_resolution=40).run(120)
+    panel = _panel(qtbot, project)
+    panel.show()
+    snap = run.snapshot()
+    assert snap.boundary_classes is not None
+    panel.show_snapshot(snap)
+    assert panel.class_image.isVisible() and not panel.image.isVisible()
+    assert np.array_equal(panel.class_image.image, snap.boundary_classes.rgb)
+    assert panel.contour.parentItem() is panel.class_image and panel.contour.isVisible()
+    assert panel.key.isVisible() and not panel.bar.isVisible()
+    assert all(name in panel.key.text() for name in ("C1", "C2", "C3"))
+    # the shown value is the winner's share there
+    x0, x1, y0, y1 = snap.boundary_extent
+    assert panel.value_at(x0, y0) == pytest.approx(snap.boundary_classes.share[0, 0])
+    # points take their class's colour
+    from bpstudio.core.boundary import class_colour
+
+    first = np.argmax(project.dataset.Y[project.dataset.train_mask][0])
+    brush = panel.train_points.data["brush"][0]
+    assert brush.color().getRgb()[:3] == class_colour(first)
+
+
+def test_a_regression_plane_has_no_half_way_line(qtbot):
+    project = load_preset("gaussian-regression")
+    run = DemoRun(project, boundary_resolution=40).run(300)
+    panel = _panel(qtbot, project)
+    snap = run.snapshot()
+    lo, hi = output_levels(snap.boundary)
+    assert lo < 0.5 < hi  # the output crosses 0.5, but 0.5 means nothing for these targets
+    panel.show_snapshot(snap)
+    assert panel.task == "regression" and not panel.contour.isVisible()
+    assert panel.image.isVisible() and not panel.class_image.isVisible()

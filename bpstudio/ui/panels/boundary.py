@@ -3,20 +3,26 @@
 The grid arrives ready in the snapshot (``boundary``, ``boundary_extent``), computed by the worker:
 this panel only hands it to an ImageItem. ``grid[r, c]`` is the output at (x_c, y_r), the x_c and
 y_r spanning the extent end to end, so each pixel is centred on its grid point. The 0.5 contour is
-drawn when the output crosses it. Training rows are filled circles, test rows crosses, both
-coloured by target. Small thumbnails show each hidden unit's value over the same plane: in a
-column grid beside the plot when the panel is wide, in a strip under it (at most a quarter of the
-height) when not, so the boundary plot keeps most of the room.
+drawn when the output crosses it. Training rows are filled circles, test rows crosses, both coloured
+by target. For one-hot targets (three classes or more) the worker sends a picture coloured by the
+winning class, fading to white where the network is unsure, with the lines where the winner changes;
+a key names the classes. A regression gets no 0.5 line. Small thumbnails show each hidden unit's
+value over the same plane: in a column grid beside the plot when the panel is wide, in a strip under
+it (at most a quarter of the height) when not, so the boundary plot keeps most of the room.
 """
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+import html
+
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import Slot
 
 import numpy as np
 import pyqtgraph as pg
 
+from bpstudio.core.boundary import class_colour
+from bpstudio.core.contour import contour_segments  # noqa: F401 - also this panel's API
 from bpstudio.ui.panels.colormap import output_map
 from bpstudio.ui.panels.throttle import Redraw
 
@@ -31,54 +37,6 @@ def pixel_rect(extent, shape) -> QtCore.QRectF:
     dx = (x1 - x0) / max(w - 1, 1)
     dy = (y1 - y0) / max(h - 1, 1)
     return QtCore.QRectF(x0 - dx / 2, y0 - dy / 2, w * dx, h * dy)
-
-
-def contour_segments(grid: np.ndarray, level: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
-    """Marching squares, vectorised: the ``level`` contour of ``grid`` as line segments.
-
-    Returns (x, y) in grid coordinates (x = column, y = row), two points per segment, for
-    ``connect="pairs"``. A saddle cell is split by its centre value; cells with NaN are skipped.
-    (pyqtgraph's IsocurveItem loops in Python: ~50 ms on 200×200; this takes under 1 ms, as it
-    only looks at the cells the contour crosses.)
-    """
-    g = np.asarray(grid, dtype=float) - level
-    if g.ndim != 2 or min(g.shape) < 2:
-        return np.zeros(0), np.zeros(0)
-    pos = g >= 0
-    mixed = (pos[:-1, :-1] != pos[:-1, 1:]) | (pos[:-1, 1:] != pos[1:, 1:]) | (pos[1:, 1:] != pos[1:, :-1])
-    finite = np.isfinite(g)
-    mixed &= finite[:-1, :-1] & finite[:-1, 1:] & finite[1:, 1:] & finite[1:, :-1]
-    rows, cols = np.nonzero(mixed)  # only the cells the contour passes through
-    a, b, c, d = g[rows, cols], g[rows, cols + 1], g[rows + 1, cols + 1], g[rows + 1, cols]
-    pa, pb, pc, pd = a >= 0, b >= 0, c >= 0, d >= 0
-    rows, cols = rows.astype(float), cols.astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        edges = (  # (crosses, x, y) for top, right, bottom, left edges of each cell
-            (pa != pb, cols + a / (a - b), rows),
-            (pb != pc, cols + 1.0, rows + b / (b - c)),
-            (pd != pc, cols + d / (d - c), rows + 1.0),
-            (pa != pd, cols, rows + a / (a - d)),
-        )
-    cross = np.stack([e[0] for e in edges], axis=-1)
-    px = np.stack([np.broadcast_to(e[1], a.shape) for e in edges], axis=-1)
-    py = np.stack([np.broadcast_to(e[2], a.shape) for e in edges], axis=-1)
-    count = cross.sum(axis=-1)
-    two = count == 2
-    xs = [px[two][cross[two]].reshape(-1, 2)]
-    ys = [py[two][cross[two]].reshape(-1, 2)]
-    four = count == 4
-    if four.any():
-        centre = (a + b + c + d)[four] >= 0
-        same = centre == pa[four]  # the centre joins TL and BR: cut off TR and BL
-        X4, Y4 = px[four], py[four]
-        first = np.where(same[:, None], [0, 1], [0, 3])
-        second = np.where(same[:, None], [2, 3], [1, 2])
-        for pair in (first, second):
-            xs.append(np.take_along_axis(X4, pair, axis=1))
-            ys.append(np.take_along_axis(Y4, pair, axis=1))
-    x = np.concatenate(xs).ravel()
-    y = np.concatenate(ys).ravel()
-    return x, y
 
 
 def output_levels(grid: np.ndarray) -> tuple[float, float]:
@@ -115,12 +73,23 @@ class BoundaryPanel(QtWidgets.QWidget):
         self.plot.addItem(self.image)
         self.contour = pg.PlotCurveItem(pen=pg.mkPen((255, 255, 255), width=2), connect="pairs")
         self.contour.setParentItem(self.image)  # in pixel coordinates: it follows the image's rect
+        self.contour.setZValue(1)
         self.train_points = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("w", width=2))
         self.test_points = pg.ScatterPlotItem(size=13, symbol="x", pen=pg.mkPen("w", width=1))
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.test_points)
         self.bar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False, width=12)
         self.bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
+        self.key = QtWidgets.QLabel()  # the class colours, for more than two classes
+        self.key.setWordWrap(True)
+        self.key.hide()
+        self.task = "binary"
+        # more than two classes: the worker's RGB picture, in an image of its own (the colour bar
+        # sets the levels of the image it is linked to)
+        self.class_image = pg.ImageItem(axisOrder="row-major")
+        self.class_image.hide()
+        self.class_image.setZValue(-1)  # under the data points
+        self.plot.addItem(self.class_image)
         self.thumbs = pg.GraphicsLayoutWidget()
         self._thumb_items: dict[str, pg.ImageItem] = {}
         self._thumb_data: dict = {}
@@ -131,6 +100,7 @@ class BoundaryPanel(QtWidgets.QWidget):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.note)
+        lay.addWidget(self.key)
         lay.addLayout(self.body, 1)
         self.thumbs.hide()
         if document is not None:
@@ -142,26 +112,43 @@ class BoundaryPanel(QtWidgets.QWidget):
     # ------------------------------------------------------------------ data points
     @Slot()
     def show_data(self) -> None:
-        """Scatter the dataset's rows (first two inputs), coloured by their first target."""
+        """Scatter the dataset's rows (first two inputs), coloured by their target: by the colour of
+        their class for one-hot targets, else on the output colour scale."""
         ds = getattr(self.document, "dataset", None)
         if ds is None or ds.n_inputs != 2:
             self.train_points.clear()
             self.test_points.clear()
             self.clear_picture()  # a plane of another dataset's inputs would mislead
             return
-        y = ds.Y[:, 0]
-        lo, hi = output_levels(ds.Y[:, :1])
-        t = np.clip((y - lo) / (hi - lo if hi > lo else 1.0), 0, 1)
-        brushes = [pg.mkBrush(c) for c in self.cmap.map(t, mode="qcolor")]
+        self.task = ds.task
+        if self.task == "multiclass":
+            colours = [QtGui.QColor(*class_colour(j)) for j in np.argmax(ds.Y, axis=1)]
+        else:
+            lo, hi = output_levels(ds.Y[:, :1])
+            t = np.clip((ds.Y[:, 0] - lo) / (hi - lo if hi > lo else 1.0), 0, 1)
+            colours = self.cmap.map(t, mode="qcolor")
         m = ds.train_mask
-        self.train_points.setData(pos=ds.X[m, :2], brush=[b for b, k in zip(brushes, m) if k])
-        test_colours = [pg.mkPen(c, width=3) for c, k in zip(self.cmap.map(t, mode="qcolor"), m) if not k]
+        self.train_points.setData(pos=ds.X[m, :2], brush=[pg.mkBrush(c) for c, k in zip(colours, m) if k])
+        test_colours = [pg.mkPen(c, width=3) for c, k in zip(colours, m) if not k]
         self.test_points.setData(pos=ds.X[~m, :2], pen=test_colours, brush=None)
+        self._show_key(ds)
+
+    def _show_key(self, ds) -> None:
+        """The colour bar for one output; for classes, a line naming each class in its colour."""
+        multi = self.task == "multiclass"
+        self.bar.setVisible(not multi)
+        self.key.setVisible(multi)
+        if multi:
+            self.key.setText("  ".join(
+                f'<span style="color: rgb{class_colour(j)}">&#9632;</span> {html.escape(name)}'
+                for j, name in enumerate(ds.target_names)))
 
     def clear_picture(self) -> None:
         """No image, contour or thumbnails; the note says when a picture comes."""
         self.grid, self.extent, self._pending = None, None, None
         self.image.clear()
+        self.class_image.clear()
+        self.class_image.hide()
         self.contour.setData([], [])
         self.contour.hide()
         self.thumbs.hide()
@@ -187,11 +174,25 @@ class BoundaryPanel(QtWidgets.QWidget):
             return
         grid, extent = snap.boundary, snap.boundary_extent
         self.grid, self.extent = grid, extent
-        levels = output_levels(grid)
-        self.image.setImage(grid, levels=levels, autoLevels=False)
+        classes = snap.boundary_classes
+        self.class_image.setVisible(classes is not None)
+        self.image.setVisible(classes is None)
+        if classes is not None:  # more than two classes: the worker coloured the plane
+            self.class_image.setImage(classes.rgb, levels=(0, 255), autoLevels=False)
+            self.class_image.setRect(pixel_rect(extent, grid.shape))
+            self.image.setImage(grid, levels=(0, 1), autoLevels=False)  # hidden: the winner's share
+            x, y = classes.lines
+            self.contour.setParentItem(self.class_image)
+            self.contour.setPen(pg.mkPen((40, 40, 40), width=1.5))
+        else:
+            self.contour.setParentItem(self.image)
+            self.contour.setPen(pg.mkPen((255, 255, 255), width=2))
+            levels = output_levels(grid)
+            self.image.setImage(grid, levels=levels, autoLevels=False)
+            self.bar.setLevels(levels)
+            cut = self.task != "regression" and levels[0] < 0.5 < levels[1]  # no 0.5 line for a regression
+            x, y = contour_segments(grid, 0.5) if cut else (np.zeros(0), np.zeros(0))
         self.image.setRect(pixel_rect(extent, grid.shape))
-        self.bar.setLevels(levels)
-        x, y = contour_segments(grid, 0.5) if levels[0] < 0.5 < levels[1] else (np.zeros(0), np.zeros(0))
         self.contour.setData(x + 0.5, y + 0.5, connect="pairs")  # pixel centres
         self.contour.setVisible(len(x) > 0)
         if snap.hidden_thumbnails:
@@ -250,7 +251,8 @@ class BoundaryPanel(QtWidgets.QWidget):
             self._show_thumbnails(self._thumb_data)  # placed again: the images are set anew
 
     def value_at(self, x: float, y: float) -> float:
-        """The shown output at the grid point nearest (x, y) (NaN outside the image)."""
+        """The shown output at the grid point nearest (x, y) (NaN outside the image); for more than two
+        classes, the winning class's share there."""
         if self.grid is None:
             return float("nan")
         x0, x1, y0, y1 = self.extent
@@ -259,7 +261,7 @@ class BoundaryPanel(QtWidgets.QWidget):
         r = int(round((y - y0) / (y1 - y0) * (h - 1)))
         if not (0 <= r < h and 0 <= c < w):
             return float("nan")
-        return float(self.image.image[r, c])
+        return float(self.grid[r, c])
 
     def sizeHint(self):  # noqa: N802 - Qt's name
         """Modest: pyqtgraph's 600 × 500 hint would squeeze the canvas out of the window."""

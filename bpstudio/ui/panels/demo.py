@@ -15,6 +15,7 @@ from bpstudio.core.graph import HIDDEN
 from bpstudio.core.project import Project
 from bpstudio.core.trace import StepTrace, trace_step
 from bpstudio.core.trainer import Trainer
+from bpstudio.training.observe import BoundaryMaker
 from bpstudio.training.snapshot import Phase, Snapshot, frozen
 
 
@@ -70,9 +71,12 @@ class DemoRun:
         self._sent = len(hist)
         X_all = self.project.dataset.X
         extent = boundary = thumbs = None
+        pictures = BoundaryMaker(X_all, self.project.dataset).make(e, final=True)  # classes, fit
         if len(e.input_ids) == 2:
             extent = plane_extent(X_all)
             boundary = frozen(boundary_grid(e, extent, self.resolution))
+            if pictures.classes is not None:
+                boundary = pictures.grid
             thumbs = {nid: frozen(g) for nid, g in unit_grids(e, extent, 24).items()
                       if self.project.graph.node(nid).role == HIDDEN}
         Xtr, Ytr = t.X, t.Y
@@ -98,6 +102,7 @@ class DemoRun:
             new_accuracy=acc, history_len=len(hist),
             layer_grad_norms=frozen(gnorm), layer_weight_norms=frozen(wnorm),
             boundary=boundary, boundary_extent=extent, hidden_thumbnails=thumbs,
+            boundary_classes=pictures.classes, fit=pictures.fit,
             non_finite=e.first_non_finite(),
         )
 

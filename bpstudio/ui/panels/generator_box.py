@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.core.dataset import TRUTH_TABLES
 from bpstudio.core.generators import GENERATORS, MAX_SAMPLES, generate
+from bpstudio.core.shipped_data import IRIS
 
 
 class GeneratorBox(QGroupBox):
@@ -26,14 +27,14 @@ class GeneratorBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Generate", parent)
         self.kind = QComboBox()
-        self.kind.setToolTip("The dataset to generate: a truth table, a 2-D set or a regression set")
+        self.kind.setToolTip("The dataset to generate: a truth table, a 2-D set (two classes or more), a regression set, or the iris table")
         for key, info in GENERATORS.items():
             self.kind.addItem(info.title, key)
             self.kind.setItemData(self.kind.count() - 1, info.description, Qt.ToolTipRole)
         self.samples = QSpinBox()
         self.samples.setRange(2, MAX_SAMPLES)
         self.samples.setValue(200)
-        self.samples.setToolTip("How many rows to generate (a truth table always has its four)")
+        self.samples.setToolTip("How many rows to generate (a truth table always has its four, iris its 150)")
         self.noise = QDoubleSpinBox()
         self.noise.setRange(0.0, 1.0)
         self.noise.setSingleStep(0.05)
@@ -64,7 +65,7 @@ class GeneratorBox(QGroupBox):
 
     @Slot()
     def _kind_changed(self) -> None:
-        self.samples.setEnabled(self.kind.currentData() not in TRUTH_TABLES)
+        self.samples.setEnabled(self.kind.currentData() not in (*TRUTH_TABLES, IRIS))  # fixed rows
 
     def select(self, key: str) -> None:
         self.kind.setCurrentIndex(self.kind.findData(key))

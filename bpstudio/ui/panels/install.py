@@ -1,12 +1,13 @@
 """Put the training panels into the main window and wire them: one call, ``install_panels``.
 
-Docks (each in the View menu, its place remembered by the window's saved state): on a roomy
-screen (≥ 1400 × 1000) along the bottom, side by side, Loss | Gradient health, Deltas, and Worked
-arithmetic | Decision boundary; on a smaller one, all of them as tabs of one bottom dock, so the
-canvas keeps its width. The diagnostics are a banner over the top of the canvas, shown while there is
-something to say. Every panel's ``show_snapshot`` slot is connected to the controller's
-``snapshot_ready`` (a GUI-thread signal); the canvas gets the deltas and its colour legend.
-Selections flow both ways: canvas → panels, and a clicked bar or a diagnostic → canvas.
+Docks (each in the View menu, its place remembered by the window's saved state): on a roomy screen
+(≥ 1400 × 1000) along the bottom, side by side, Loss | Gradient health, Deltas, and Worked
+arithmetic | Decision boundary | Regression fit (in front when the targets are numbers); on a
+smaller one, all of them as tabs of one bottom dock, so the canvas keeps its width. The diagnostics
+are a banner over the top of the canvas, shown while there is something to say. Every panel's
+``show_snapshot`` slot is connected to the controller's ``snapshot_ready`` (a GUI-thread signal);
+the canvas gets the deltas and its colour legend. Selections flow both ways: canvas → panels, and a
+clicked bar or a diagnostic → canvas.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bpstudio.ui.panels.explain import ArithmeticPanel
 from bpstudio.ui.panels.gradients import GradientPanel
 from bpstudio.ui.panels.legend import CanvasDeltas, DeltaLegend, attach_legend
 from bpstudio.ui.panels.loss import LossPanel
+from bpstudio.ui.panels.regression import RegressionPanel
 
 
 @dataclass
@@ -38,10 +40,12 @@ class Panels:
     legend: DeltaLegend | None
     banner: DiagnosticsBanner | None = None
     controllers: list = field(default_factory=list)
+    regression: RegressionPanel | None = None
 
     def all(self) -> list:
+        extra = [self.regression] if self.regression is not None else []
         return [self.diagnostics, self.canvas, self.loss, self.deltas, self.arithmetic,
-                self.gradients, self.boundary]
+                self.gradients, self.boundary, *extra]
 
     def connect_controller(self, controller) -> None:
         """Feed every panel from ``controller.snapshot_ready`` (once per controller)."""
@@ -86,6 +90,7 @@ def install_panels(window, controller=None) -> Panels:
     arithmetic = ArithmeticPanel(doc)
     gradients = GradientPanel(doc)
     boundary = BoundaryPanel(doc)
+    regression = RegressionPanel(doc)
     diagnostics = DiagnosticsPanel(doc)
     view = getattr(window, "view", None)
     # overlays are children of the view, not of its viewport: the view scrolls its viewport's
@@ -104,6 +109,7 @@ def install_panels(window, controller=None) -> Panels:
     d_deltas = window.add_dock("deltas", "Deltas", deltas, Qt.BottomDockWidgetArea)
     d_arith = window.add_dock("arithmetic", "Worked arithmetic", arithmetic, Qt.BottomDockWidgetArea)
     d_bound = window.add_dock("boundary", "Decision boundary", boundary, Qt.BottomDockWidgetArea)
+    d_fit = window.add_dock("regression", "Regression fit", regression, Qt.BottomDockWidgetArea)
     if _roomy(window):
         # one row along the bottom, side by side: Loss | Gradient health, Deltas, Arithmetic | Boundary
         window.splitDockWidget(d_loss, d_deltas, Qt.Horizontal)
@@ -122,9 +128,11 @@ def install_panels(window, controller=None) -> Panels:
     else:
         for d in (d_deltas, d_arith, d_bound, d_grad):
             window.tabifyDockWidget(d_loss, d)
+    window.tabifyDockWidget(d_bound, d_fit)  # wherever the boundary went, the fit is its neighbour tab
     d_arith.raise_()
 
-    panels = Panels(loss, deltas, arithmetic, gradients, boundary, diagnostics, canvas, legend, banner)
+    panels = Panels(loss, deltas, arithmetic, gradients, boundary, diagnostics, canvas, legend, banner,
+                    regression=regression)
     # the controller may be made before or after the panels: window.panels.connect_controller(c)
     panels.connect_controller(controller if controller is not None else getattr(window, "controller", None))
 
@@ -147,5 +155,14 @@ def install_panels(window, controller=None) -> Panels:
         canvas.clear()
 
     doc.project_replaced.connect(restart)
+
+    # numeric targets: the regression fit in front of the decision boundary, and back for classes
+    def show_task() -> None:
+        front = d_fit if doc.dataset.task == "regression" else d_bound
+        if not front.isHidden():
+            front.raise_()
+
+    doc.dataset_changed.connect(show_task)
+    doc.project_replaced.connect(show_task)
     window.panels = panels  # the window keeps them (and a later controller can be connected)
     return panels
