@@ -30,6 +30,7 @@ from .fileformat_checks import (
 from .fileformat_csv import reference_to_write, source_problem
 from .fileformat_read import project_from_dict
 from .graph import INPUT
+from .progress import checkpoint
 from .project import Project
 from .safe_read import json_loads
 
@@ -196,6 +197,7 @@ def loads(text: str, base_dir=None, check_widths: bool = True) -> Project:
     """
     if not text.strip():
         raise ProjectFileError("the file is empty")
+    checkpoint("reading the JSON", None)
     try:
         data = json_loads(text, parse_constant=NonFinite, object_pairs_hook=no_duplicate_keys)
     except ProjectFileError:
@@ -208,6 +210,7 @@ def loads(text: str, base_dir=None, check_widths: bool = True) -> Project:
         raise ProjectFileError(f"the file holds a value JSON cannot read here ({exc})") from None
     except RecursionError:
         raise ProjectFileError("the file is nested too deeply to be a project file") from None
+    checkpoint("checking the project", None)
     return project_from_dict(data, base_dir, check_widths)
 
 

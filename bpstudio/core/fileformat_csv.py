@@ -30,6 +30,7 @@ from .fileformat_checks import (
     need_text,
     need_texts,
 )
+from .progress import checkpoint
 from .safe_read import MAX_LINE_CHARS, UnsafeFile, check_regular, read_bytes
 from .safe_read import lines as capped_lines
 
@@ -108,6 +109,7 @@ def _read_rows(text: str, path: Path, d: dict, digest: str, st, inputs: list, ta
     numeric = [col[c] for c in names]
     blocks, cells, lines, mask = [], [], [], []
     n = 0
+    stage, total = f"reading the rows of {path.name}", max(text.count("\n"), 1)
     for line, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue  # blank line
@@ -121,6 +123,7 @@ def _read_rows(text: str, path: Path, d: dict, digest: str, st, inputs: list, ta
         lines.append(line)
         if len(cells) >= CHUNK_ROWS:
             blocks.append(_numbers(cells, lines, names, path))
+            checkpoint(stage, line / total)
         if train_col:
             word = row[col[train_col]].strip().lower()
             if word not in TRUE_WORDS | FALSE_WORDS:

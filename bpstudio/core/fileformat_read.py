@@ -25,6 +25,7 @@ from .fileformat_checks import (
     show,
 )
 from .graph import INPUT, ROLES, Graph, GraphError
+from .progress import checkpoint
 from .project import Project
 from .settings import SettingsError, TrainingSettings
 
@@ -167,6 +168,8 @@ def read_table(rows, where: str, width: int, kind: str) -> np.ndarray:
     """Rows of numbers, each ``width`` long, as a float64 array of shape (n, width)."""
     need_list(rows, where, MAX_ROWS, "rows")
     for r, row in enumerate(rows):
+        if r % 8192 == 8191:
+            checkpoint(f"checking {where}", r / len(rows))
         if not isinstance(row, list):
             fail(f"{where}[{r}]", f"a row must be a list of numbers, not {show(row)}")
         if len(row) != width:

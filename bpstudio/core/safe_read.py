@@ -16,6 +16,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from .progress import checkpoint
+
 MAX_LINE_CHARS = 1_000_000  # the longest line a CSV file may have (about 50,000 numbers)
 MAX_INT_DIGITS = 300  # a JSON integer with more digits than this is refused (1e300 still fits a float)
 SYSTEM_FOLDERS = ("/proc", "/sys", "/dev")  # live kernel files: their sizes say nothing
@@ -111,13 +113,16 @@ class _Capped(io.RawIOBase):
 def read_bytes(path: str | os.PathLike, max_bytes: int, what: str = "file") -> bytes:
     """All of a regular file's bytes, at most ``max_bytes`` of them (UnsafeFile beyond)."""
     raw, size = open_binary(path, max_bytes, what)
+    stage = f"reading {Path(path).name}"
     with raw:
-        parts = []
+        parts, done = [], 0
         while True:
+            checkpoint(stage, done / size if size else None)
             block = raw.read(_CHUNK)
             if not block:
                 break
             parts.append(block)
+            done += len(block)
     return b"".join(parts)
 
 

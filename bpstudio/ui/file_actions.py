@@ -4,7 +4,8 @@
 through :mod:`bpstudio.core.fileformat`, asks before unsaved changes would be lost (close, New, Open,
 Revert), keeps the title as ``name* — Backprop Studio``, the recent-files list, and the autosave
 recovery file. Opening a bad file shows the reason and leaves the open project exactly as it was
-(the file is read and validated completely before the document is touched).
+(the file is read and validated completely, in a worker thread with progress and Cancel, before
+the document is touched).
 
 The dialogs are module functions (``ask_*``, ``show_error``) so tests can replace them.
 """
@@ -22,9 +23,11 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWid
 from bpstudio.core import fileformat
 from bpstudio.core.fileformat import ProjectFileError
 from bpstudio.core.presets import PRESETS, load_preset
+from bpstudio.core.progress import Cancelled
 from bpstudio.core.project import Project
 
 from .autosave import Autosaver, find_recoveries
+from .file_loader import read_project
 from .file_tips import tip_for
 from .settings import StudioSettings, headless
 
@@ -115,6 +118,7 @@ class FileActions(QObject):
         self.export_menu: QMenu | None = None
         self._steps_seen = 0
         self._trained_epoch: int | None = None
+        self._reading = False  # a project file is being read (File ▸ Open waits for it)
         self.document.project_replaced.connect(self._forget_training)
         self.before_close: Callable[[], None] = lambda: None
         self.document.modified_changed.connect(self.update_title)
@@ -193,14 +197,24 @@ class FileActions(QObject):
         return self.load(path)
 
     def load(self, path: str) -> bool:
-        """Load without asking (the caller has dealt with unsaved changes)."""
+        """Load without asking (the caller has dealt with unsaved changes). The file is read off the
+        GUI thread with progress and Cancel; a bad or cancelled file changes nothing."""
+        if self._reading:
+            _message(self.window, "Another project is still being opened")
+            return False
+        self._reading = True
         try:
-            project = fileformat.load(path, check_widths=False)
+            project = read_project(self.window, path)
         except ProjectFileError as exc:
             show_error(self.window, "Cannot open project", f"{Path(path).name} was not opened:\n{exc}")
             if not Path(path).exists():
                 self.settings.remove_recent(str(path))
             return False
+        except Cancelled:
+            _message(self.window, f"Opening {Path(path).name} was cancelled; the open project is unchanged")
+            return False
+        finally:
+            self._reading = False
         self._use(project, path)
         _message(self.window, f"Opened {path}")
         return True
@@ -244,9 +258,12 @@ class FileActions(QObject):
         if not ask_revert(self.window, self.document.name):
             return False
         try:
-            project = fileformat.load(path, check_widths=False)
+            project = read_project(self.window, str(path))
         except ProjectFileError as exc:
             show_error(self.window, "Cannot revert", f"{path.name} could not be read again:\n{exc}")
+            return False
+        except Cancelled:
+            _message(self.window, "Revert was cancelled; nothing changed")
             return False
         self._use(project, str(path))
         return True
