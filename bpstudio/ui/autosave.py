@@ -19,9 +19,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal, Slot
 
+from bpstudio.core.fileformat_checks import MAX_BYTES as MAX_PROJECT_BYTES
+from bpstudio.core.safe_read import UnsafeFile, check_regular, json_loads, read_text
+
 RECOVERY_FORMAT = 1
 INTERVAL_MS = 60_000
 PREFIX = "recovery-"
+MAX_RECOVERY_BYTES = 2 * MAX_PROJECT_BYTES + 4096  # a project, JSON-escaped inside the record
 
 
 def recovery_dir() -> Path:
@@ -73,7 +77,8 @@ class Recovery:
         """The recovered project; raises ``ProjectFileError`` when the file was damaged."""
         from bpstudio.core import fileformat
 
-        return fileformat.loads(self.text, check_widths=False)
+        base = Path(self.original_path).parent if self.original_path else None
+        return fileformat.loads(self.text, base, check_widths=False)  # a CSV beside the original
 
     def discard(self) -> None:
         try:
@@ -110,7 +115,13 @@ def find_recoveries(directory: Path | None = None) -> list[Recovery]:
         return found
     for file in directory.glob(f"{PREFIX}*.json"):
         try:
-            record = json.loads(file.read_text(encoding="utf-8"))
+            check_regular(file, "recovery file")
+        except (UnsafeFile, OSError):
+            continue  # a pipe, a device or a folder by that name: never read, never removed
+        try:
+            record = json_loads(read_text(file, MAX_RECOVERY_BYTES, "recovery file"))
+            if not isinstance(record, dict):
+                raise TypeError("not a recovery record")
             pid = int(record["pid"])
             rec = Recovery(file, pid, float(record["saved_at"]), record.get("original_path"),
                            str(record.get("name") or "untitled"), str(record["project"]))

@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
         install_file_actions(self)
         from bpstudio.ui.lessons.install import install_lessons  # Lessons menu, dock, presenter (issue 11)
         install_lessons(self)
+        from bpstudio.ui.file_drop import install_file_drop  # a dropped project or CSV file opens
+        install_file_drop(self)
 
     # ------------------------------------------------------------------ seams
     def add_dock(self, key: str, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:

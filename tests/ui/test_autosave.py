@@ -78,6 +78,42 @@ def test_only_files_of_dead_processes_are_offered(tmp_path):
     assert find_recoveries(tmp_path / "missing") == []
 
 
+def test_hostile_recovery_files_never_hang_and_damaged_ones_go(tmp_path, monkeypatch):
+    """Recovery files are read like project files: a FIFO is skipped (not opened, not removed),
+    an oversized, foreign or absurd record is dropped, a good one is still offered."""
+    import bpstudio.ui.autosave as autosave
+
+    good = write_recovery(tmp_path, "{}", "good", None, pid=dead_pid())
+    fifo = tmp_path / "recovery-1001.json"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer came
+    monkeypatch.setattr(autosave, "MAX_RECOVERY_BYTES", 2000)
+    big = tmp_path / "recovery-1002.json"
+    big.write_text(json.dumps({"pid": dead_pid(), "saved_at": 1.0, "name": "x", "project": "y" * 5000}))
+    huge_int = tmp_path / "recovery-1003.json"
+    huge_int.write_text('{"pid": ' + "9" * 400 + ', "saved_at": 1, "name": "x", "project": "{}"}')
+    listed = tmp_path / "recovery-1004.json"
+    listed.write_text("[1, 2, 3]")
+    found = find_recoveries(tmp_path)
+    assert [r.file for r in found] == [good]
+    assert fifo.exists() and not big.exists() and not huge_int.exists() and not listed.exists()
+
+
+def test_a_recovered_csv_reference_is_read_beside_the_original_project(tmp_path):
+    from bpstudio.core import fileformat
+    from bpstudio.core.presets import load_preset
+
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "rows.csv").write_text("X1,X2,Y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n", encoding="utf-8")
+    data = json.loads(fileformat.dumps(load_preset("xor")))
+    data["dataset"] = {"csv": "rows.csv", "input_columns": ["X1", "X2"], "target_columns": ["Y"]}
+    write_recovery(tmp_path, json.dumps(data), "mine", str(folder / "mine.bpstudio"), pid=dead_pid())
+    (rec,) = find_recoveries(tmp_path)
+    project = rec.project()  # the test runs from the checkout, not from `folder`
+    assert project.dataset.source["csv"] == str(folder / "rows.csv")
+    assert project.dataset.Y[:, 0].tolist() == [0, 1, 1, 0]
+
+
 def test_newest_recovery_first(tmp_path):
     a = write_recovery(tmp_path, "{}", "a", None, pid=dead_pid())
     b = write_recovery(tmp_path, "{}", "b", None, pid=dead_pid())

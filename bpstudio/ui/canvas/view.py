@@ -204,6 +204,8 @@ class GraphView(QGraphicsView):
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasFormat(UNIT_MIME):
             event.acceptProposedAction()
+        elif event.mimeData().hasUrls():
+            event.ignore()  # a file: the window opens it (ui/file_drop.py)
         else:
             super().dragEnterEvent(event)
 

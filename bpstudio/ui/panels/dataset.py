@@ -328,13 +328,14 @@ class DataPanel(QWidget):
             self.show_problem("")
 
     @Slot()
-    def import_csv(self) -> None:
+    def import_csv(self, path: str | None = None) -> bool:
+        """The CSV import dialog (on ``path`` when given, e.g. a dropped file); True when used."""
         from bpstudio.ui.csv_dialog import CsvImportDialog  # the dialog is only built when asked
 
-        dialog = CsvImportDialog(self)
-        if dialog.exec() and dialog.result_ is not None:
-            self.use_import(dialog.result_)
+        dialog = CsvImportDialog(self, path or None)
+        used = bool(dialog.exec()) and dialog.result_ is not None and self.use_import(dialog.result_)
         dialog.deleteLater()
+        return used
 
     def use_import(self, result) -> bool:
         """Use an import's dataset (asking first if the network must change); report the scaling."""

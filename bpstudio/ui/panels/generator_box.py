@@ -27,7 +27,8 @@ class GeneratorBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Generate", parent)
         self.kind = QComboBox()
-        self.kind.setToolTip("The dataset to generate: a truth table, a 2-D set (two classes or more), a regression set, or the iris table")
+        self.kind.setToolTip("The dataset to generate: a truth table, a 2-D set (two classes or more), "
+                             "a regression set, or the iris table")
         for key, info in GENERATORS.items():
             self.kind.addItem(info.title, key)
             self.kind.setItemData(self.kind.count() - 1, info.description, Qt.ToolTipRole)
