@@ -210,6 +210,18 @@ def export_trained_project(project: Project, path) -> None:
         raise ExportError(str(exc)) from None
 
 
+def export_script(project: Project, path, torch: bool = False) -> None:
+    """The network with its current weights as a runnable Python script (numpy, or a PyTorch module)."""
+    from bpstudio.core.export_code import ExportError as CodeError
+    from bpstudio.core.export_code import numpy_script, torch_script
+
+    try:
+        text = (torch_script if torch else numpy_script)(project.graph, project.dataset.train()[0], project.name)
+    except CodeError as exc:
+        raise ExportError(str(exc)) from None
+    _write_text(path, text)
+
+
 def _write_text(path, text: str) -> None:
     try:
         Path(path).write_text(text, encoding="utf-8")
@@ -328,6 +340,18 @@ def fill_export_menu(window, menu, flush: Callable[[], None] = lambda: None) -> 
 
     add("&Trained network as project…", "Export the trained network", f"{stem}-trained.bpstudio",
         "Backprop Studio project (*.bpstudio *.json)", trained)
+    menu.addSeparator()
+
+    def script(torch: bool):
+        def write(p):
+            flush()  # the weights training reached, not the ones last drawn
+            export_script(window.document.project, p, torch)
+        return write
+
+    add("Network as &numpy script…", "Export the network as a numpy script", f"{stem}_numpy.py",
+        "Python script (*.py)", script(False))
+    add("Network as P&yTorch script…", "Export the network as a PyTorch module", f"{stem}_torch.py",
+        "Python script (*.py)", script(True))
 
 
 def history_into_project(window) -> None:

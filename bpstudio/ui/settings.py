@@ -238,10 +238,14 @@ class StudioSettings:
         geometry = self.store.value("window/geometry")
         state = self.store.value("window/state")
         ok = False
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            ok = bool(window.restoreGeometry(geometry))
+        # the docks first: until they are tabbed as they were, the window's minimum width is that
+        # of docks side by side, and the geometry would be widened to it
         if isinstance(state, QByteArray) and not state.isEmpty():
-            ok = bool(window.restoreState(state, SETTINGS_VERSION)) or ok
+            ok = bool(window.restoreState(state, SETTINGS_VERSION))
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            if window.layout() is not None:
+                window.layout().activate()  # its minimum size as the docks are now, not as built
+            ok = bool(window.restoreGeometry(geometry)) or ok
         return ok
 
     def sync(self) -> None:

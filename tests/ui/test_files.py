@@ -508,3 +508,26 @@ def test_a_network_that_does_not_fit_its_data_yet_is_saved_and_reopens_as_it_was
     assert "input" in check_match(w.document.graph, w.document.project.dataset)
     with pytest.raises(fileformat.ProjectFileError, match="match"):
         fileformat.load(path)  # the strict reader (the CLI's) still says what is wrong
+
+
+def test_the_network_exports_as_a_numpy_script_from_the_menu_that_predicts_like_the_studio(
+        main_window, tmp_path, monkeypatch, prompts):
+    import sys
+
+    from bpstudio.core.engine import Engine
+
+    w, actions = main_window
+    w.document.replace_project(load_preset("iris"))
+    actions.export_menu.aboutToShow.emit()
+    by_text = {a.text(): a for a in actions.export_menu.actions()}
+    assert "Network as P&yTorch script…" in by_text
+    monkeypatch.setattr(export, "ask_save_path", lambda *a: str(tmp_path / "iris_numpy.py"))
+    by_text["Network as &numpy script…"].trigger()
+    assert prompts.errors == []
+    code = ("import runpy, sys, json; m = runpy.run_path(sys.argv[1]); "
+            "print(json.dumps(m['predict'](m['DATA']).tolist()))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "iris_numpy.py")], capture_output=True,
+                         text=True, check=True).stdout
+    project = w.document.project
+    want = Engine(project.graph, project.settings.loss).predict(project.dataset.train()[0])
+    assert np.allclose(np.array(json.loads(out)), want, rtol=1e-12, atol=1e-12)

@@ -27,6 +27,9 @@ class GeneratorBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Generate", parent)
         self.kind = QComboBox()
+        # as wide as 18 characters, not as the longest title (which would widen the whole Data column)
+        self.kind.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.setMinimumContentsLength(18)
         self.kind.setToolTip("The dataset to generate: a truth table, a 2-D set (two classes or more), "
                              "a regression set, or the iris table")
         for key, info in GENERATORS.items():

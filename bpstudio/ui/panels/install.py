@@ -116,19 +116,19 @@ def install_panels(window, controller=None) -> Panels:
         window.splitDockWidget(d_deltas, d_arith, Qt.Horizontal)
         window.tabifyDockWidget(d_loss, d_grad)
         window.tabifyDockWidget(d_arith, d_bound)
+        window.tabifyDockWidget(d_bound, d_fit)
         d_loss.raise_()
     elif window.docks.get("data") is not None:
         # a small screen: tabs beside the Data dock, so the window stays within the screen
         data = window.docks["data"]
         width = data.sizeHint().width()
-        for d in (d_deltas, d_arith, d_bound, d_loss, d_grad):
+        for d in (d_deltas, d_arith, d_bound, d_fit, d_loss, d_grad):
             window.tabifyDockWidget(data, d)
         # the tab bar of six docks would widen the column at the canvas's expense: keep its width
         window.resizeDocks([data], [width], Qt.Horizontal)
     else:
-        for d in (d_deltas, d_arith, d_bound, d_grad):
+        for d in (d_deltas, d_arith, d_bound, d_fit, d_grad):
             window.tabifyDockWidget(d_loss, d)
-    window.tabifyDockWidget(d_bound, d_fit)  # wherever the boundary went, the fit is its neighbour tab
     d_arith.raise_()
 
     panels = Panels(loss, deltas, arithmetic, gradients, boundary, diagnostics, canvas, legend, banner,
