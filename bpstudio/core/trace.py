@@ -76,13 +76,16 @@ def trace_step(engine: Engine, X: np.ndarray, Y: np.ndarray, sample_indices=None
                learning_rate: float = 0.0, optimizer: str = "gd") -> StepTrace:
     """Forward and backward on a batch with every number recorded; ``engine.grad`` is filled.
 
-    The update is not applied: call the optimiser, then :meth:`StepTrace.record_update`.
+    The update is not applied: call the optimiser, then :meth:`StepTrace.record_update`. A network
+    on its way to diverging overflows quietly here: the trace records the inf/NaN, and the panels
+    and the diagnostics say so in words.
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
-    fw = engine.forward(X)
-    deltas = engine.backward(fw, Y)
-    per_sample = engine.loss_per_sample(fw, Y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        fw = engine.forward(X)
+        deltas = engine.backward(fw, Y)
+        per_sample = engine.loss_per_sample(fw, Y)
     if sample_indices is None:
         sample_indices = np.arange(len(X))
     return StepTrace(
