@@ -1,7 +1,10 @@
-"""The command line, run as a user runs it: ``python -m bpstudio ...`` in a subprocess."""
+"""The command line: ``bpstudio.cli.main`` with its output captured (fast), and for a few tests
+run as a user runs it, ``python -m bpstudio ...`` in a subprocess."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -18,11 +21,22 @@ from bpstudio.core.presets import PRESETS, load_preset
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    env.pop("QT_QPA_PLATFORM", None)
-    return subprocess.run([sys.executable, "-m", "bpstudio", *args], capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=120, encoding="utf-8")
+def run(*args: str, cwd: Path = ROOT, process: bool = False) -> subprocess.CompletedProcess:
+    """The exit status and output of ``bpstudio ARGS`` (in this process unless ``process``)."""
+    if process:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+        env.pop("QT_QPA_PLATFORM", None)
+        return subprocess.run([sys.executable, "-m", "bpstudio", *args], capture_output=True, text=True,
+                              cwd=cwd, env=env, timeout=120, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(list(args))
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["bpstudio", *args], code, out.getvalue(), err.getvalue())
 
 
 def refused(proc: subprocess.CompletedProcess) -> str:
@@ -35,7 +49,7 @@ def refused(proc: subprocess.CompletedProcess) -> str:
 
 
 def test_presets_lists_every_preset_with_a_line_each():
-    proc = run("presets")
+    proc = run("presets", process=True)  # as a user runs it
     assert proc.returncode == 0 and proc.stderr == ""
     lines = proc.stdout.strip().splitlines()
     assert [ln.split()[0] for ln in lines] == list(PRESETS)
