@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_export import add_export_command  # numpy / PyTorch scripts (issue 12)
 
     add_export_command(sub, _add_source, cmd_export)
+    from .cli_export import add_import_command  # PyTorch Sequential weights -> project (issue 12)
+
+    add_import_command(sub, _add_source, cmd_import_sequential)
     return parser
 
 
@@ -328,6 +331,13 @@ def cmd_export(args) -> int:
     return export(project, name, args.torch, args.out)
 
 
+def cmd_import_sequential(args) -> int:
+    from .cli_export import import_sequential
+
+    source = _load(args) if (args.file or args.preset) else None
+    return import_sequential(args.weights, source, args.out)
+
+
 # ---------------------------------------------------------------------------- entry point
 def _user_errors() -> tuple:
     """Exceptions that mean bad input, not a bug: each becomes one line and exit status 2."""
@@ -336,7 +346,7 @@ def _user_errors() -> tuple:
     return (UsageError, PresetError, ValueError, OSError)
 
 
-COMMANDS = ("presets", "train", "explain", "gradcheck", "lesson", "export")
+COMMANDS = ("presets", "train", "explain", "gradcheck", "lesson", "export", "import-sequential")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,3 +32,43 @@ def export(project, name: str, torch: bool, out: str | None) -> int:
         os.replace(tmp, out)
         print(f"wrote {out}: run it with python{' (needs torch)' if torch else ''}")
     return 0
+
+
+def add_import_command(sub, add_source, run) -> None:
+    """The ``import-sequential`` subcommand: a PyTorch-style Sequential weights file → a project."""
+    p = sub.add_parser("import-sequential", help="make a project from nn.Sequential weights (JSON or npz)",
+                       description="Read an nn.Sequential of Linear layers and activations from a "
+                       "bpstudio-sequential weights file (JSON or npz; see docs/export-import.md) and write "
+                       "a project with that network. The dataset and settings come from FILE or --preset "
+                       "when given (their columns must fit the network), else a one-row placeholder.")
+    p.add_argument("weights", metavar="WEIGHTS", help="the .json or .npz weights file")
+    add_source(p)
+    p.add_argument("--out", metavar="PROJECT", required=True, help="the project file to write")
+    p.set_defaults(run=run)
+
+
+def import_sequential(weights: str, source, out: str) -> int:
+    """Write ``out``: the network in ``weights`` with ``source``'s dataset and settings (a Project or None)."""
+    import numpy as np
+
+    from bpstudio.core import fileformat
+    from bpstudio.core.dataset import Dataset
+    from bpstudio.core.project import Project
+    from bpstudio.core.sequential_io import read_sequential
+
+    graph = read_sequential(weights)
+    ins, outs = [n.name for n in graph.inputs], [n.name for n in graph.outputs]
+    if source is None:
+        data = Dataset(np.zeros((1, len(ins))), np.zeros((1, len(outs))), ins, outs, name="placeholder")
+        project = Project(graph, data, name=Path(out).stem)
+        note = "; its dataset is a one-row placeholder: import your data (CSV) before training"
+    else:
+        if (source.dataset.n_inputs, source.dataset.n_outputs) != (len(ins), len(outs)):
+            raise ValueError(f"the network has {len(ins)} inputs and {len(outs)} outputs, but that dataset has "
+                             f"{source.dataset.n_inputs} input and {source.dataset.n_outputs} target columns")
+        project = Project(graph, source.dataset, source.settings, name=Path(out).stem)
+        note = ""
+    fileformat.save(project, out)
+    print(f"wrote {out}: {len(ins)} inputs, {len(graph.nodes) - len(ins) - len(outs)} hidden units, "
+          f"{len(outs)} outputs{note}")
+    return 0

@@ -353,6 +353,15 @@ def fill_export_menu(window, menu, flush: Callable[[], None] = lambda: None) -> 
     add("Network as P&yTorch script…", "Export the network as a PyTorch module", f"{stem}_torch.py",
         "Python script (*.py)", script(True))
 
+    def sequential(p):
+        from bpstudio.ui.sequential_actions import export_sequential
+
+        flush()
+        export_sequential(window, p)
+
+    add("Network as Se&quential weights…", "Export the network as nn.Sequential weights", f"{stem}-sequential.json",
+        "Sequential weights (*.json *.npz)", sequential)
+
 
 def history_into_project(window) -> None:
     """Before saving: the loss history shown in the loss panel goes into the project."""

@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
         install_lessons(self)
         from bpstudio.ui.file_drop import install_file_drop  # a dropped project or CSV file opens
         install_file_drop(self)
+        from bpstudio.ui.sequential_actions import install_sequential_import  # PyTorch weights (issue 12)
+        install_sequential_import(self)
 
     # ------------------------------------------------------------------ seams
     def add_dock(self, key: str, title: str, widget, area=Qt.RightDockWidgetArea) -> QDockWidget:
