@@ -1,12 +1,13 @@
 """Hostile-input fuzzing of the command line (issue 10): `make fuzz`.
 
-Seeded generators build cases in six classes (numbers, CSV, special paths, project JSON structure,
-scale, CLI arguments). Each case runs through ``bpstudio.cli.main`` inside one of two worker
-subprocesses (memory capped with RLIMIT_AS, a per-case alarm, and a parent-side timeout that kills a
-stuck worker). A case is a clean refusal (exit 2, one line on stderr), accepted (exit 0 or 1, no
-traceback or warning), a crash (a traceback, a signal, a warning line, the CLI's 'internal error'
-line, or another exit code) or a hang (the timeout). Prints class | tried | clean refusals |
-accepted | crashes | hangs, and the first few crashes and hangs; exits 1 when any.
+Seeded generators build cases in seven classes (numbers, CSV, special paths, project JSON structure,
+scale, CLI arguments, nn.Sequential weights files in JSON and npz). Each case runs through
+``bpstudio.cli.main`` inside one of two worker subprocesses (memory capped with RLIMIT_AS, a per-
+case alarm, and a parent-side timeout that kills a stuck worker). A case is a clean refusal (exit 2,
+one line on stderr), accepted (exit 0 or 1, no traceback or warning), a crash (a traceback, a
+signal, a warning line, the CLI's 'internal error' line, or another exit code) or a hang (the
+timeout). Prints class | tried | clean refusals | accepted | crashes | hangs, and the first few
+crashes and hangs; exits 1 when any.
 
     python -m tools.fuzz [--cases N] [--seed S] [--timeout SECONDS] [--workers 1|2]
 """
@@ -27,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-CLASSES = ("numbers", "csv", "paths", "structure", "scale", "cli")
+CLASSES = ("numbers", "csv", "paths", "structure", "scale", "cli", "sequential")
 MEMORY_LIMIT = 2 * 1024**3
 ROOT = Path(__file__).resolve().parent.parent
 BASE = json.loads((ROOT / "resources" / "examples" / "xor.json").read_text(encoding="utf-8"))
@@ -222,8 +223,53 @@ def gen_cli(rng: random.Random) -> dict:
     return {"files": {}, "argv": argv}
 
 
+SEQUENTIAL = {"format": "bpstudio-sequential", "version": 1, "inputs": ["X1", "X2"], "outputs": ["D0"],
+              "layers": [{"type": "Linear", "in_features": 2, "out_features": 3,
+                          "weight": [[0.5, -0.5], [1.0, 0.25], [-1.0, 2.0]], "bias": [0.0, 0.1, -0.1]},
+                         {"type": "Tanh"},
+                         {"type": "Linear", "in_features": 3, "out_features": 1, "weight": [[1.0, -1.0, 0.5]],
+                          "bias": [0.2]},
+                         {"type": "Sigmoid"}]}
+
+
+def _npz(doc: dict, rng: random.Random) -> bytes:
+    """The document as an npz (header + arrays), sometimes with a pickled object array or a cut."""
+    import numpy as np
+
+    arrays, header = {}, json.loads(json.dumps(doc))
+    for i, layer in enumerate(header.get("layers", []) if isinstance(header, dict) else []):
+        if isinstance(layer, dict):
+            for part in ("weight", "bias"):
+                if part in layer:
+                    value = layer.pop(part)
+                    try:
+                        arrays[f"{i}.{part}"] = np.array(value, dtype=float)
+                    except (TypeError, ValueError, OverflowError):
+                        arrays[f"{i}.{part}"] = np.array(value, dtype=object)  # needs pickle: refused
+    buf = io.BytesIO()
+    np.savez(buf, __sequential__=np.array(json.dumps(header)), **arrays)
+    data = buf.getvalue()
+    return data[: rng.randrange(len(data))] if rng.random() < 0.15 else data
+
+
+def gen_sequential(rng: random.Random) -> dict:
+    d = json.loads(json.dumps(SEQUENTIAL))
+    if rng.random() < 0.1:  # a big one (the next layer then disagrees, unless mutated to fit)
+        n = rng.choice([200, 3000, 20_000])
+        d["layers"][0] = {"type": "Linear", "in_features": 2, "out_features": n, "weight": [[0.1, 0.1]] * n}
+        d["layers"][2].update(in_features=n, weight=[[0.01] * n])
+    for _ in range(rng.randint(0, 4)):
+        d = _mutate(d, rng)
+    name = "w.npz" if rng.random() < 0.4 else "w.json"
+    data = _npz(d, rng) if name.endswith(".npz") else json.dumps(d).encode()
+    if name.endswith(".json") and rng.random() < 0.1:
+        data = data[: rng.randrange(len(data))]
+    source = rng.choice([[], ["--preset", "xor"], ["--preset", "iris"]])
+    return {"files": {name: data}, "argv": ["import-sequential", name, *source, "--out", "p.json"]}
+
+
 GENERATORS = {"numbers": gen_numbers, "csv": gen_csv, "paths": gen_paths, "structure": gen_structure,
-              "scale": gen_scale, "cli": gen_cli}
+              "scale": gen_scale, "cli": gen_cli, "sequential": gen_sequential}
 
 
 # ---------------------------------------------------------------------------- the worker
