@@ -237,7 +237,8 @@ def _npz(doc: dict, rng: random.Random) -> bytes:
     import numpy as np
 
     arrays, header = {}, json.loads(json.dumps(doc))
-    for i, layer in enumerate(header.get("layers", []) if isinstance(header, dict) else []):
+    layers = header.get("layers") if isinstance(header, dict) else None
+    for i, layer in enumerate(layers if isinstance(layers, list) else []):
         if isinstance(layer, dict):
             for part in ("weight", "bias"):
                 if part in layer:
@@ -407,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     lock = threading.Lock()
     started = time.monotonic()
 
+    harness_errors: list[str] = []
+
     def drive() -> None:
         w = Worker(args.timeout)
         while True:
@@ -414,7 +417,12 @@ def main(argv: list[str] | None = None) -> int:
                 cls, case_seed = todo.get_nowait()
             except queue.Empty:
                 break
-            case = GENERATORS[cls](random.Random(case_seed))  # made here: scale cases are megabytes
+            try:
+                case = GENERATORS[cls](random.Random(case_seed))  # made here: scale cases are megabytes
+            except Exception as exc:  # a bug in this fuzzer: counted, reported, and the run fails
+                with lock:
+                    harness_errors.append(f"[{cls}] generator failed for seed {case_seed}: {exc!r}")
+                continue
             result = w.run(case)
             kind = classify(result)
             with lock:
@@ -444,6 +452,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{total['crash']:>7} | {total['hang']:>5}")
     for p in problems:
         print(p)
+    for e in harness_errors[:20]:
+        print(e)
+    if harness_errors or total["tried"] != len(cases):
+        print(f"the fuzzer itself failed: {len(cases) - total['tried']} of {len(cases)} cases were not run")
+        return 1
     return 1 if total["crash"] or total["hang"] else 0
 
 
