@@ -122,7 +122,10 @@ class EdgeItem(QGraphicsItem):
         self._text_changed()
 
     def _text_changed(self) -> None:
-        old = self._text
+        if self._hidden_in_dense_net():
+            self._text = None  # made when it is shown (hover, selection): scrubbing a 300-edge
+            return             # network recolours every edge ~20 times a second
+        old = self._text if self._text is not None else self.label_text()
         self._text = self.label_text()
         m = _metrics()
         if m.horizontalAdvance(self._text) != m.horizontalAdvance(old):  # may need another place
@@ -175,10 +178,24 @@ class EdgeItem(QGraphicsItem):
         self._place_label()
         self.update()
 
+    def _hidden_in_dense_net(self) -> bool:
+        """A label only hover shows, in a network too dense for the label layout (it never gets a place)."""
+        if self.label_shown or self.hovered or self.isSelected():
+            return False
+        scene = self.scene()
+        return scene is not None and len(getattr(scene, "edges", ())) > style.LABEL_LAYOUT_LIMIT
+
     def shown_text(self) -> str:
         if self.short_label and not self.hovered:
             return style.format_value(self.value)
+        if self._text is None:
+            self._text = self.label_text()
         return self._text
+
+    def itemChange(self, change, value):  # noqa: N802 - Qt's name
+        if change == QGraphicsItem.ItemSelectedHasChanged and self._text is None:
+            self._place_label()  # a lazily kept label is drawn while selected: its size, now
+        return super().itemChange(change, value)
 
     def _place_label(self) -> None:
         m = _metrics()
