@@ -37,6 +37,21 @@ def test_context_menu_of_a_unit_changes_activation_and_removes(window):
     assert g.nodes[z1.id].activation == "identity"
 
 
+def test_softmax_is_offered_for_outputs_only(window):
+    g, scene = window.document.graph, window.scene
+    z1, d0 = g.find("Z1"), g.find("D0")
+    hidden = actions_by_text(build_menu(scene, QPointF(z1.x, z1.y)))
+    output = actions_by_text(build_menu(scene, QPointF(d0.x, d0.y)))
+    assert "Activation/tanh" in hidden and "Activation/softmax" not in hidden
+    assert "Activation/softmax" in output
+    box = window.inspector.activation_box
+    i = box.findText("softmax")
+    scene.select(z1.id)
+    assert not box.model().item(i).isEnabled()
+    scene.select(d0.id)
+    assert box.model().item(i).isEnabled()
+
+
 def test_context_menu_of_an_input_has_no_activation(window):
     x1 = window.document.graph.find("X1")
     acts = actions_by_text(build_menu(window.scene, QPointF(x1.x, x1.y)))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF
 from PySide6.QtWidgets import QMenu
 
-from bpstudio.core.activations import ACTIVATIONS
-from bpstudio.core.graph import INPUT
+from bpstudio.core.activations import ACTIVATIONS, UNIT_ACTIVATIONS
+from bpstudio.core.graph import INPUT, OUTPUT
 
 from . import commands as cmd
 from .bias_item import BiasEdgeItem
@@ -28,7 +28,7 @@ def build_menu(scene, pos: QPointF) -> QMenu:
         menu.setTitle(item.node.name)
         if item.node.role != INPUT:
             sub = menu.addMenu("Activation")
-            for name in ACTIVATIONS:
+            for name in (ACTIVATIONS if item.node.role == OUTPUT else UNIT_ACTIVATIONS):  # softmax: outputs
                 a = sub.addAction(name)
                 a.setCheckable(True)
                 a.setChecked(name == item.node.activation)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from bpstudio.core.activations import ACTIVATIONS
+from bpstudio.core.activations import ACTIVATIONS, UNIT_ACTIVATIONS
 from bpstudio.core.init import INITS
 from bpstudio.core.presets import parse_layer_spec
 
@@ -30,7 +30,7 @@ class NewNetworkDialog(QDialog):
         self.spec_edit = QLineEdit(spec)
         self.spec_edit.setToolTip("Units per layer from inputs to outputs, e.g. 2-3-1 or 2-8-8-1")
         self.hidden_box = QComboBox()
-        self.hidden_box.addItems(list(ACTIVATIONS))
+        self.hidden_box.addItems(list(UNIT_ACTIVATIONS))  # softmax couples an output layer only
         self.hidden_box.setCurrentText(hidden)
         self.output_box = QComboBox()
         self.output_box.addItems(list(ACTIVATIONS))

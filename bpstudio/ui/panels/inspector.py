@@ -8,8 +8,8 @@ import math
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from bpstudio.core.activations import ACTIVATIONS
-from bpstudio.core.graph import INPUT, GraphError
+from bpstudio.core.activations import ACTIVATIONS, GROUP_ACTIVATIONS
+from bpstudio.core.graph import INPUT, OUTPUT, GraphError
 from bpstudio.ui.canvas import commands as cmd
 from bpstudio.weak_events import follow
 
@@ -122,6 +122,12 @@ class Inspector(QWidget):
         self.role_label.setText(n.role)
         is_input = n.role == INPUT
         self.activation_box.setEnabled(not is_input)
+        group_ok = n.role == OUTPUT  # softmax couples an output layer; a hidden unit cannot have it
+        for i in range(self.activation_box.count()):
+            item = self.activation_box.model().item(i)
+            if self.activation_box.itemText(i) in GROUP_ACTIVATIONS:
+                item.setEnabled(group_ok)
+                item.setToolTip("" if group_ok else "softmax is for an output layer (it couples its units)")
         self.bias_edit.setEnabled(not is_input)
         self.activation_box.setCurrentText(n.activation if not is_input else "identity")
         self.bias_edit.setText("" if is_input else repr(n.bias) if n.bias != int(n.bias) else str(int(n.bias)))
