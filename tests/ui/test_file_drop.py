@@ -26,7 +26,10 @@ def mime(*paths) -> QMimeData:
 def drop_on(widget, data: QMimeData) -> QDropEvent:
     """A real drag-enter then drop event, delivered through Qt's event system."""
     pos = QPointF(widget.width() / 2, widget.height() / 2)
-    enter = QDragEnterEvent(pos.toPoint(), Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
+    try:  # PySide6 6.12 takes a QPointF (its QPoint form is deprecated); 6.11 only a QPoint
+        enter = QDragEnterEvent(pos, Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
+    except TypeError:
+        enter = QDragEnterEvent(pos.toPoint(), Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), "the window takes file drags"
     event = QDropEvent(pos, Qt.CopyAction, data, Qt.LeftButton, Qt.NoModifier)
