@@ -485,3 +485,16 @@ def test_imported_dataset_saves_as_a_reference_until_edited(panel, tmp_path):
     assert fileformat.load(path).dataset.equals(doc.dataset)
     doc.undo_stack.redo()
     assert doc.dataset.source is None
+
+
+def test_the_generator_box_follows_a_presets_dataset(qtbot):
+    from bpstudio.core.presets import load_preset
+    from bpstudio.ui.document import Document
+    from bpstudio.ui.panels.dataset import DataPanel
+
+    doc = Document()
+    panel = DataPanel(doc)
+    qtbot.addWidget(panel)
+    for preset, kind in (("spiral3", "spiral3"), ("iris", "iris"), ("sine", "sine"), ("xor", "xor")):
+        doc.replace_project(load_preset(preset))
+        assert panel.generator.kind.currentData() == kind, preset

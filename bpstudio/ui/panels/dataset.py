@@ -245,6 +245,7 @@ class DataPanel(QWidget):
         self.model.problem.connect(self.show_problem)
         document.dataset_changed.connect(self.refresh)
         document.project_replaced.connect(self.refresh)
+        document.project_replaced.connect(self.follow_generator)
         _follow(document.graph.events.structure_changed, self)
         self.refresh()
 
@@ -260,6 +261,17 @@ class DataPanel(QWidget):
         self.warning.setText(problem or "")
         self.warning.setVisible(problem is not None)
         self.fit_button.setVisible(problem is not None and counts_differ(self.document.graph, ds))
+
+    @Slot()
+    def follow_generator(self) -> None:
+        """A new project whose data a generator made (a preset): the generator box shows that kind."""
+        from bpstudio.core.generators import GENERATORS
+
+        ds = self.document.dataset
+        for key, info in GENERATORS.items():
+            if ds.name in (info.title, key.upper()) or (key == "iris" and ds.name.startswith("Iris")):
+                self.generator.select(key)
+                return
 
     @Slot(str)
     def show_problem(self, text: str) -> None:
