@@ -132,7 +132,7 @@ class Rewind(QObject):
         receivers = [p.show_snapshot for p in panels.all() if p not in (panels.loss, panels.gradients)]
         live = getattr(getattr(window, "train_controls", None), "canvas_weights", None)
         if live is not None:
-            self.canvas = CanvasInTurns(window, live, per_turn=168)
+            self.canvas = CanvasInTurns(window, live, per_turn=1000)
             receivers.insert(0, self.canvas.show_snapshot)
         self.feed = ScrubFeed(receivers, self)
         loss = panels.loss

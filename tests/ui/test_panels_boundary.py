@@ -79,15 +79,25 @@ def test_each_hidden_thumbnail_shows_that_units_grid(qtbot):
     panel.show_snapshot(snap)
     hidden = [n.id for n in project.graph.hidden]
     assert list(panel._thumb_items) == hidden == list(snap.hidden_thumbnails)
+    lut = np.asarray(panel.cmap.getLookupTable(nPts=256, alpha=False))[:, :3]
     for nid in hidden:
-        assert np.array_equal(panel._thumb_items[nid].image, snap.hidden_thumbnails[nid])
+        grid, image = snap.hidden_thumbnails[nid], panel._thumb_items[nid].image
+        assert image.shape == (*grid.shape, 3)  # coloured through the map, on the unit's own levels
+        lo, hi = output_levels(grid)
+        r, c = np.unravel_index(np.argmax(grid), grid.shape)
+        want = lut[255] if hi == grid.max() else lut[round((grid.max() - lo) / (hi - lo) * 255)]
+        assert image[r, c].tolist() == want.tolist()
+        r, c = np.unravel_index(np.argmin(grid), grid.shape)
+        want = lut[0] if lo == grid.min() else lut[round((grid.min() - lo) / (hi - lo) * 255)]
+        assert image[r, c].tolist() == want.tolist()
     # a later snapshot replaces the pictures in place
     run.run(50)
     later = run.snapshot()
     panel.show_snapshot(later)
     z1 = hidden[0]
     assert not np.array_equal(later.hidden_thumbnails[z1], snap.hidden_thumbnails[z1])
-    assert np.array_equal(panel._thumb_items[z1].image, later.hidden_thumbnails[z1])
+    assert np.array_equal(panel._thumb_items[z1].image, panel._coloured(later.hidden_thumbnails[z1]))
+    assert not np.array_equal(panel._coloured(later.hidden_thumbnails[z1]), panel._coloured(snap.hidden_thumbnails[z1]))
 
 
 def test_a_dataset_without_two_inputs_clears_the_old_picture(qtbot):

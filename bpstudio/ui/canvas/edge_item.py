@@ -57,7 +57,11 @@ def source_pens(background: int) -> list[QPen]:
 def background_of(widget) -> int:
     """The rgb of the canvas behind the items painted on ``widget`` (a view's viewport)."""
     try:
-        brush = widget.parentWidget().backgroundBrush()
+        view = widget.parentWidget()
+        rgb = getattr(view, "background_rgb", None)  # kept by GraphView: asked once per edge per paint
+        if rgb is not None:
+            return rgb
+        brush = view.backgroundBrush()
     except AttributeError:  # no widget, or not a view's viewport
         return 0xFFFFFF
     return 0xFFFFFF if brush.style() == Qt.NoBrush else brush.color().rgb() & 0xFFFFFF

@@ -14,6 +14,13 @@ MIN_SCALE, MAX_SCALE, FIT_MAX = 0.01, 4.0, 1.6
 class GraphView(QGraphicsView):
     """Shows a GraphScene. Left-drag on empty space pans (Shift+drag selects), wheel zooms."""
 
+    background_rgb: int | None = None  # the background brush's rgb, for the edges' opaque pens
+
+    def setBackgroundBrush(self, brush) -> None:  # noqa: N802 - Qt's name
+        super().setBackgroundBrush(brush)
+        b = self.backgroundBrush()
+        self.background_rgb = 0xFFFFFF if b.style() == Qt.NoBrush else b.color().rgb() & 0xFFFFFF
+
     def __init__(self, scene, parent=None) -> None:
         super().__init__(scene, parent)
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
