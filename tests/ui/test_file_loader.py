@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 import numpy as np
@@ -15,24 +15,12 @@ import pytest
 from bpstudio.core import fileformat
 from bpstudio.core.presets import load_preset
 from bpstudio.core.progress import Cancelled, checkpoint, reporting
-from bpstudio.ui import file_actions as fa
 from bpstudio.ui import file_loader
-from bpstudio.ui.settings import StudioSettings
-from tests.ui.test_files import Prompts, Window, state
+from tests.ui import test_hostile_files
+from tests.ui.test_files import state
 
+studio = test_hostile_files.studio  # the fixture: a window, its file actions, prompts, settings
 ROWS = 300_000  # a CSV big enough that parsing it takes far longer than one event-loop turn
-
-
-@pytest.fixture
-def studio(qtbot, tmp_path, monkeypatch):
-    prompts = Prompts(monkeypatch)
-    w = Window()
-    qtbot.addWidget(w)
-    settings = StudioSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    actions = fa.FileActions(w, settings, recovery_dir=tmp_path / "recovery")
-    yield w, actions, prompts
-    actions.autosaver.stop()
-    w.document.set_modified(False)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +42,7 @@ def big_project(tmp_path_factory):
 
 
 def test_the_window_answers_while_a_big_project_is_read_and_progress_is_shown(studio, big_project, monkeypatch):
-    w, actions, prompts = studio
+    w, actions, prompts, _ = studio
     stages, values = [], []
     real_label, real_value = QProgressDialog.setLabelText, QProgressDialog.setValue
 
@@ -87,7 +75,7 @@ def test_the_window_answers_while_a_big_project_is_read_and_progress_is_shown(st
 
 
 def test_cancel_stops_the_reader_and_keeps_the_open_project(studio, big_project, monkeypatch):
-    w, actions, prompts = studio
+    w, actions, prompts, _ = studio
     before = state(w.document)
     monkeypatch.setattr(file_loader, "SHOW_AFTER_MS", 0)
     pressed = []
