@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,14 +63,37 @@ def _viewer(s: TrainingSession) -> TrainingSession:
     return v
 
 
+VIEW_CACHE = 64  # past-epoch snapshots kept (a 2-16-16-1 view is ~0.2 MB): scrubbing back and forth
+#                 shows the same epochs again and again
+
+
 def view_snapshot(s: TrainingSession, epoch: int, generation: int = 0, sample: int | None = None):
     """A paused snapshot of epoch ``epoch``: its weights, the deltas of the next step and the update
     that step makes, recomputed exactly from the checkpoint (the live session is not changed).
-    ``sample``: also write out that sample's worked arithmetic here, off the GUI thread."""
-    from .compose import make_snapshot  # compose imports this module
+    ``sample``: also write out that sample's worked arithmetic here, off the GUI thread.
 
+    The same checkpoint seen again (same viewer session: same network, data and settings) comes from a
+    small cache, with the timeline's fields brought up to date."""
     cp = _find(s, epoch)
     v = _viewer(s)
+    cache = getattr(s, "_view_cache", None)
+    if cache is None or cache[0] is not v:
+        cache = s._view_cache = (v, OrderedDict())
+    key = (epoch, sample, generation)
+    hit = cache[1].get(key)
+    if hit is not None and hit[0] is cp:
+        cache[1].move_to_end(key)
+        return dataclasses.replace(hit[1], **timeline_fields(s))
+    snap = _compute_view(s, v, cp, generation, sample)
+    cache[1][key] = (cp, snap)
+    if len(cache[1]) > VIEW_CACHE:
+        cache[1].popitem(last=False)
+    return snap
+
+
+def _compute_view(s: TrainingSession, v: TrainingSession, cp, generation: int, sample: int | None):
+    from .compose import make_snapshot  # compose imports this module
+
     restore(v.trainer, cp)
     v.trainer.history, v.trainer.history_epochs = [], []
     v.state, v.message, v.non_finite = PAUSED, "", None

@@ -171,3 +171,43 @@ def test_the_worked_arithmetic_of_a_view_is_written_out_in_the_worker_as_the_pan
     assert sample == 2
     assert [ln.text for ln in lines] == [ln.text for ln in explain_lines(snap.trace, p.graph, 2)]
     assert rewind.view_snapshot(s, 4).explained is None  # no sample asked for
+
+
+def test_a_view_seen_again_comes_from_the_cache_with_the_same_numbers_and_a_fresh_timeline():
+    p = project()
+    s = trained(p, 20)
+    first = rewind.view_snapshot(s, 12, sample=0)
+    calls = []
+    real = rewind._compute_view
+    rewind._compute_view = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        again = rewind.view_snapshot(s, 12, sample=0)
+        assert calls == []  # not computed again
+        for name in ("weights", "biases", "delta", "weight_grad", "weight_change", "boundary"):
+            a, b = getattr(first, name), getattr(again, name)
+            assert (a is None and b is None) or np.array_equal(a, b, equal_nan=True), name
+        assert again.explained == first.explained and again.viewing_epoch == 12
+        # training goes on: the cached view carries the longer timeline
+        s.play()
+        s.run(budget=60.0, until_epoch=24)
+        s.pause()
+        later = rewind.view_snapshot(s, 12, sample=0)
+        assert calls == [] and len(later.checkpoints) > len(first.checkpoints)
+        # another sample, or new settings (another viewer session), is computed afresh
+        rewind.view_snapshot(s, 12, sample=1)
+        assert calls == [1]
+        s.configure(TrainingSettings(**{**s.settings.to_dict(), "learning_rate": 0.01}))
+        fresh = rewind.view_snapshot(s, 12, sample=0)
+        assert calls == [1, 1]
+        assert not np.array_equal(fresh.weight_change, first.weight_change)  # α changed the update
+    finally:
+        rewind._compute_view = real
+
+
+def test_the_view_cache_is_bounded():
+    p = project()
+    s = trained(p, 20)
+    for epoch in range(21):
+        for sample in range(4):
+            rewind.view_snapshot(s, epoch, sample=sample)
+    assert len(s._view_cache[1]) == rewind.VIEW_CACHE
